@@ -1,0 +1,286 @@
+import { EventEmitter } from "node:events";
+import { constants } from "node:os";
+import { watchdog } from "../execute/local/watchdog.js";
+import { openMeasurement } from "../measure/backend.js";
+import { readMemoryView } from "../measure/system.js";
+import { formatDuration } from "../report/format.js";
+import { formatProfile } from "../report/profile.js";
+import { createProgress } from "../report/progress.js";
+import { formatSummary } from "../report/summary.js";
+import type { JobDefinition } from "../spec/job-spec.js";
+import { bytesToMb, formatMemory } from "../spec/memory.js";
+import type { JobResult, JobStatus, MeasurementMethod, StartedJob } from "../spec/result.js";
+import { JobQueue } from "./job-queue.js";
+import { type ClusterSettings, resolveClusterOptions } from "./options.js";
+import { RunSession } from "./run-session.js";
+import type { ClusterEvents, ClusterOptions, RunningJob, RunOptions, RunStats } from "./types.js";
+
+const STATUSES: readonly JobStatus[] = ["completed", "failed", "timeout", "oom", "cancelled", "error"];
+type Interruption = RunStats["interrupted"];
+
+/**
+ * Runs jobs on this machine, as many at a time as their declared cores and memory allow,
+ * and measures what each really used.
+ *
+ * @example
+ * const p = cluster({ p: 6, m: "16G" });
+ * p.jobs.append({ cmd: ["sort", "big.txt"], p: 1, m: "1g" });
+ * await p.run();
+ * for (const r of p.completedJobs) console.log(`${r.id} ${r.runtime.toFixed(2)}s ${r.memoryUsed.toFixed(1)}MB`);
+ * p.printSummary();
+ */
+export class Cluster extends EventEmitter<ClusterEvents> {
+  /** The jobs waiting to run. Jobs may be added while `run()` is going; it picks them up. */
+  readonly jobs = new JobQueue();
+  /** CPU cores the jobs may use together. */
+  readonly cpus: number;
+  /** Memory the jobs may use together, in MB. */
+  readonly memory: number;
+  /** Free memory the run never eats into, in MB. */
+  readonly memoryFloor: number;
+
+  readonly #settings: ClusterSettings;
+  readonly #results: JobResult[] = [];
+  readonly #completed: JobResult[] = [];
+  readonly #failed: JobResult[] = [];
+  #session: RunSession | undefined;
+  #endedThisRun = 0;
+  #failedThisRun = 0;
+  #runtimeMs = 0;
+  #runStart: number | undefined;
+  #interrupted: Interruption = null;
+  #measurement: { method: MeasurementMethod; note: string | null } = { method: "none", note: null };
+
+  constructor(options: ClusterOptions = {}) {
+    super();
+    this.#settings = resolveClusterOptions(options);
+    this.cpus = this.#settings.cpus;
+    this.memory = bytesToMb(this.#settings.memoryBytes);
+    this.memoryFloor = bytesToMb(this.#settings.floorBytes);
+  }
+
+  /** Jobs that completed successfully, in the order they ended. */
+  get completedJobs(): JobResult[] {
+    return [...this.#completed];
+  }
+
+  /** Jobs that ended any other way (failed, timeout, oom, cancelled, error), in the order they ended. */
+  get failedJobs(): JobResult[] {
+    return [...this.#failed];
+  }
+
+  /** Every ended job, in the order they ended. */
+  get results(): JobResult[] {
+    return [...this.#results];
+  }
+
+  /** The jobs running now, with their current and peak memory. */
+  get running(): RunningJob[] {
+    return this.#session?.running() ?? [];
+  }
+
+  /** Counts and totals; also what `run()` resolves with. */
+  get stats(): RunStats {
+    const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+    for (const r of this.#results) byStatus[r.status]++;
+    const running = this.running;
+    const held = this.#session?.held() ?? { cpus: 0, memory: 0 };
+    const runtime =
+      (this.#runtimeMs + (this.#runStart === undefined ? 0 : performance.now() - this.#runStart)) / 1000;
+    return {
+      cluster: {
+        maxCpus: this.cpus,
+        maxMemoryMb: this.memory,
+        maxMemory: formatMemory(this.memory),
+        memoryFloorMb: this.memoryFloor,
+        runtime,
+        runtimeFormatted: formatDuration(runtime),
+        measurement: this.#measurement.method,
+        measurementNote: this.#measurement.note,
+      },
+      jobs: {
+        pending: this.jobs.length,
+        running: running.length,
+        completed: this.#completed.length,
+        failed: this.#failed.length,
+        total: this.#results.length + running.length + this.jobs.length,
+        byStatus,
+      },
+      resources: {
+        cpuSlotsUsed: held.cpus,
+        memoryReservedMb: bytesToMb(held.memory),
+        memoryReserved: formatMemory(bytesToMb(held.memory)),
+        activeJobs: running.length,
+      },
+      interrupted: this.#interrupted,
+    };
+  }
+
+  /**
+   * Runs every waiting job (and any added meanwhile) and resolves when all have ended. It never
+   * rejects because jobs failed: look at `failedJobs`. It may be called again for jobs added later;
+   * results accumulate.
+   */
+  async run(options: RunOptions = {}): Promise<RunStats> {
+    await this.#execute(false, options);
+    return this.stats;
+  }
+
+  /**
+   * Runs the waiting jobs one at a time, each alone, measures them, prints a recommended memory
+   * request for each (peak x 1.2) and returns their results. Useful before the first real run.
+   */
+  async profile(options: RunOptions = {}): Promise<JobResult[]> {
+    const first = this.#results.length;
+    process.stdout.write(`MPMSUB PROFILING: ${this.jobs.length} jobs, one at a time\n`);
+    await this.#execute(true, options, (r) => process.stdout.write(formatProfile([r]).perJob));
+    const profiled = this.#results.slice(first);
+    process.stdout.write(formatProfile(profiled).recommendation);
+    return profiled;
+  }
+
+  /** The summary of every job so far, as {@link printSummary} prints it. */
+  summary(): string {
+    return formatSummary(this.stats, this.#results);
+  }
+
+  /** Prints the summary on stdout: counts, runtimes, CPU time, memory, and each failure with its reason. */
+  printSummary(): void {
+    process.stdout.write(this.summary());
+  }
+
+  async #execute(exclusive: boolean, options: RunOptions, onEnded?: (r: JobResult) => void): Promise<void> {
+    if (this.#session) throw new Error("run() or profile() is already in progress on this cluster");
+    const settings = this.#settings;
+    const backend = openMeasurement(settings.measurement);
+    this.#measurement = { method: backend.method, note: backend.fallbackReason ?? null };
+    this.#interrupted = null;
+    this.#endedThisRun = 0;
+    this.#failedThisRun = 0;
+    const progress = settings.progressBar ? createProgress() : undefined;
+    const session = new RunSession(
+      {
+        queue: this.jobs,
+        capacity: { cpus: settings.cpus, memory: settings.memoryBytes },
+        floorBytes: settings.floorBytes,
+        policy: settings.policy,
+        launcher: settings.launcher,
+        backend,
+        watchdog: watchdog(),
+        killGraceMs: settings.killGraceMs,
+        captureLimitBytes: settings.captureLimitBytes,
+        readMemory: () => readMemoryView(),
+        started: (job, definition) => this.#started(job, definition),
+        ended: (result, definition) => {
+          this.#ended(result, definition);
+          onEnded?.(result);
+        },
+        changed: () => progress?.update(this.#progress()),
+      },
+      exclusive,
+    );
+    this.#session = session;
+    this.#runStart = performance.now();
+
+    const interrupt = (reason: NonNullable<Interruption>) => {
+      this.#interrupted ??= reason;
+      session.interrupt(reason);
+    };
+    const onAbort = () => interrupt("abort");
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
+    const removeSignalHandlers = settings.handleSignals ? this.#handleSignals(interrupt) : () => {};
+    try {
+      await session.run();
+    } finally {
+      removeSignalHandlers();
+      options.signal?.removeEventListener("abort", onAbort);
+      progress?.stop(this.#progress());
+      this.#runtimeMs += performance.now() - (this.#runStart ?? performance.now());
+      this.#runStart = undefined;
+      this.#session = undefined;
+    }
+  }
+
+  /** SIGINT/SIGTERM stop the run (every job's tree) and let `run()` resolve; a second one exits at once. */
+  #handleSignals(interrupt: (reason: "SIGINT" | "SIGTERM") => void): () => void {
+    const onSignal = (signal: "SIGINT" | "SIGTERM") => {
+      if (this.#interrupted === signal) {
+        // Second request: leave now; the watchdog kills what is left.
+        process.exit(128 + constants.signals[signal]);
+      }
+      process.stderr.write(
+        `\nmpmsub: ${signal}: stopping ${this.running.length} running jobs (again to exit at once)\n`,
+      );
+      process.exitCode = 128 + constants.signals[signal];
+      interrupt(signal);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    return () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    };
+  }
+
+  #progress() {
+    const held = this.#session?.held() ?? { cpus: 0, memory: 0 };
+    const running = this.#session?.running().length ?? 0;
+    return {
+      total: this.#endedThisRun + running + this.jobs.length,
+      ended: this.#endedThisRun,
+      failed: this.#failedThisRun,
+      running,
+      memoryMb: bytesToMb(held.memory),
+    };
+  }
+
+  #started(job: StartedJob, definition: JobDefinition): void {
+    this.#emitSafely(job.id, "jobStart", job);
+    this.#callHook(job.id, "onStart", () => definition.hooks.onStart?.(job));
+  }
+
+  #ended(result: JobResult, definition: JobDefinition): void {
+    // Every result list first, so that whoever hears of the job finds it everywhere.
+    this.#results.push(result);
+    (result.success ? this.#completed : this.#failed).push(result);
+    this.#endedThisRun++;
+    if (!result.success) this.#failedThisRun++;
+    this.#emitSafely(result.id, "jobEnd", result);
+    if (result.success) this.#callHook(result.id, "onDone", () => definition.hooks.onDone?.(result));
+    this.#callHook(result.id, "onFinish", () => definition.hooks.onFinish?.(result));
+  }
+
+  #emitSafely<K extends "jobStart" | "jobEnd">(id: string, event: K, ...args: ClusterEvents[K]): void {
+    for (const listener of this.rawListeners(event)) {
+      this.#callHook(id, `${event} handler`, () => (listener as (...a: unknown[]) => void)(...args));
+    }
+  }
+
+  #callHook(id: string, hook: string, call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      if (this.listenerCount("callbackError") > 0) {
+        try {
+          this.emit("callbackError", { id, hook, error });
+          return;
+        } catch {
+          // fall through to stderr
+        }
+      }
+      process.stderr.write(`mpmsub: ${hook} of ${id} threw: ${(error as Error)?.stack ?? String(error)}\n`);
+    }
+  }
+}
+
+/**
+ * Creates a {@link Cluster}. Without options it uses the CPUs this process may use and 90% of
+ * the memory available now.
+ *
+ * @example
+ * const p = cluster({ p: 6, m: "16G" });
+ */
+export function cluster(options: ClusterOptions = {}): Cluster {
+  return new Cluster(options);
+}

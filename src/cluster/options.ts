@@ -1,0 +1,102 @@
+import * as z from "zod";
+import type { Launcher } from "../execute/launcher.js";
+import { ChildProcessLauncher } from "../execute/local/child-process-launcher.js";
+import type { MeasurementChoice } from "../measure/backend.js";
+import { detectCpus, readMemoryView } from "../measure/system.js";
+import { fifoBackfill } from "../schedule/fifo-backfill.js";
+import type { SchedulingPolicy } from "../schedule/policy.js";
+import { problemsFromIssues, SpecError } from "../spec/errors.js";
+import { type MemorySize, type MemorySizeError, mbToBytes, parseMemory } from "../spec/memory.js";
+import type { ClusterOptions } from "./types.js";
+
+/** A cluster's settings with every default filled in; memory in bytes, times in ms. */
+export interface ClusterSettings {
+  cpus: number;
+  memoryBytes: number;
+  floorBytes: number;
+  progressBar: boolean;
+  killGraceMs: number;
+  captureLimitBytes: number;
+  handleSignals: boolean;
+  measurement: MeasurementChoice;
+  policy: SchedulingPolicy;
+  launcher: Launcher;
+}
+
+const GB = 1024 ** 3;
+
+const memory = z
+  .union([z.number(), z.string()], { error: 'expected MB as a number or a size such as "16G"' })
+  .transform((value: MemorySize, ctx) => {
+    try {
+      return parseMemory(value);
+    } catch (error) {
+      ctx.issues.push({ code: "custom", input: value, message: (error as MemorySizeError).message });
+      return z.NEVER;
+    }
+  });
+const cpus = z
+  .number({ error: "expected a whole number of CPU cores" })
+  .int("expected a whole number of CPU cores")
+  .min(1, "must be at least 1");
+
+const optionsSchema = z.strictObject({
+  p: cpus.optional(),
+  cpus: cpus.optional(),
+  cpu: cpus.optional(),
+  m: memory.optional(),
+  memory: memory.optional(),
+  memoryFloor: z.union([z.literal(0), memory]).optional(),
+  progressBar: z.boolean({ error: "expected true or false" }).optional(),
+  killGrace: z.number({ error: "expected seconds as a number" }).min(0, "must be 0 or more").optional(),
+  captureLimit: memory.optional(),
+  handleSignals: z.boolean({ error: "expected true or false" }).optional(),
+  measurement: z.enum(["auto", "cgroup-v1", "cgroup-v2", "proc", "ps"]).optional(),
+  policy: z
+    .custom<SchedulingPolicy>(
+      (v) => typeof (v as SchedulingPolicy | null)?.select === "function",
+      "expected a SchedulingPolicy",
+    )
+    .optional(),
+  launcher: z
+    .custom<Launcher>((v) => typeof (v as Launcher | null)?.launch === "function", "expected a Launcher")
+    .optional(),
+});
+
+/**
+ * Checks cluster options and fills in what the machine allows: CPUs this process may use and
+ * 90% of the memory available now.
+ *
+ * @throws {@link SpecError} naming each option that is wrong.
+ */
+export function resolveClusterOptions(options: ClusterOptions): ClusterSettings {
+  const parsed = optionsSchema.safeParse(options ?? {});
+  if (!parsed.success) {
+    throw new SpecError(
+      "cluster options",
+      problemsFromIssues(parsed.error.issues, Object.keys(optionsSchema.shape)),
+    );
+  }
+  const o = parsed.data;
+  const cpuAliases = [o.p, o.cpus, o.cpu].filter((v) => v !== undefined);
+  const memoryAliases = [o.m, o.memory].filter((v) => v !== undefined);
+  if (cpuAliases.length > 1)
+    throw new SpecError("cluster options", [{ field: "p", message: "give only one of p, cpus, cpu" }]);
+  if (memoryAliases.length > 1)
+    throw new SpecError("cluster options", [{ field: "m", message: "give only one of m, memory" }]);
+
+  const view = readMemoryView();
+  return {
+    cpus: cpuAliases[0] ?? detectCpus(),
+    memoryBytes:
+      memoryAliases[0] === undefined ? Math.floor(view.availableBytes * 0.9) : mbToBytes(memoryAliases[0]),
+    floorBytes: o.memoryFloor === undefined ? Math.min(view.totalBytes * 0.05, GB) : mbToBytes(o.memoryFloor),
+    progressBar: o.progressBar ?? true,
+    killGraceMs: Math.round((o.killGrace ?? 2) * 1000),
+    captureLimitBytes: mbToBytes(o.captureLimit ?? 1),
+    handleSignals: o.handleSignals ?? true,
+    measurement: o.measurement ?? "auto",
+    policy: o.policy ?? fifoBackfill(),
+    launcher: o.launcher ?? new ChildProcessLauncher(),
+  };
+}

@@ -1,0 +1,247 @@
+import * as z from "zod";
+import { describeJob, JobSpecError, problemsFromIssues, type SpecProblem } from "./errors.js";
+import { type MemorySize, type MemorySizeError, mbToBytes, parseMemory } from "./memory.js";
+import type { JobResult, StartedJob } from "./result.js";
+
+/**
+ * A job as the user writes it. Unknown keys are errors.
+ *
+ * @example
+ * { cmd: ["sort", "-o", "out.txt", "big.txt"], p: 1, m: "1G", timeout: 600 }
+ * { cmd: "zcat a.gz | wc -l", shell: true, m: "100M" }
+ * { pipeline: [["cat", "x"], ["grep", "y"]], m: "100M" }
+ */
+export interface JobSpec {
+  /** The program and its arguments. A single string only with `shell: true`. */
+  cmd?: readonly string[] | string;
+  /** Stages of a pipeline, each an argv array; stage i's stdout feeds stage i+1's stdin. Instead of `cmd`. */
+  pipeline?: readonly (readonly string[])[];
+  /** Run `cmd` (a string) through `/bin/sh -c`. */
+  shell?: boolean;
+  /** CPU cores the job needs (default 1). Aliases: `cpus`, `cpu`. */
+  p?: number;
+  cpus?: number;
+  cpu?: number;
+  /**
+   * Memory the job needs: MB as a number, or a size such as `"512M"`, `"1.5G"`. Without it the
+   * job is admitted only while the machine has memory to spare, and counted by what it uses.
+   * Alias: `memory`.
+   */
+  m?: MemorySize;
+  memory?: MemorySize;
+  /** A unique id; default `job_0001`, `job_0002`, ... */
+  id?: string;
+  /** Working directory. */
+  cwd?: string;
+  /** Variables merged onto the parent's environment. */
+  env?: Readonly<Record<string, string>>;
+  /** Seconds before the job is stopped (SIGTERM to its whole process tree, then SIGKILL). */
+  timeout?: number;
+  /** Write standard output to this file (truncated first) instead of capturing it. */
+  stdout?: string;
+  /** Write standard error to this file (truncated first) instead of capturing it. */
+  stderr?: string;
+  /** Called when the job starts. Exceptions are reported and never break the run. */
+  onStart?: (job: StartedJob) => void;
+  /** Called when the job completes successfully (only then). */
+  onDone?: (result: JobResult) => void;
+  /** Called when the job ends, however it ended. */
+  onFinish?: (result: JobResult) => void;
+}
+
+const nonEmpty = (what: string) =>
+  z.string({ error: `expected ${what} as a string` }).min(1, `${what} is empty`);
+
+const argvSchema = z
+  .array(z.string({ error: "every argument must be a string" }), {
+    error: 'expected an argv array of strings, e.g. ["ls", "-l"]',
+  })
+  .min(1, "command is empty")
+  .refine((argv) => (argv[0] ?? "").length > 0, "program name is empty");
+
+const memorySchema = z
+  .union([z.number(), z.string()], { error: 'expected MB as a number or a size such as "512M"' })
+  .transform((value, ctx) => {
+    try {
+      return parseMemory(value);
+    } catch (error) {
+      ctx.issues.push({ code: "custom", input: value, message: (error as MemorySizeError).message });
+      return z.NEVER;
+    }
+  });
+
+const cpusSchema = z
+  .number({ error: "expected a whole number of CPU cores" })
+  .int("expected a whole number of CPU cores")
+  .min(1, "must be at least 1");
+
+const functionSchema = z.custom<(arg: never) => void>((v) => typeof v === "function", "expected a function");
+
+const specSchema = z.strictObject({
+  cmd: z
+    .union([argvSchema, z.string()], {
+      error: "expected an argv array of strings, or a string with shell: true",
+    })
+    .optional(),
+  pipeline: z
+    .array(argvSchema, { error: "expected an array of argv arrays" })
+    .min(2, "a pipeline needs at least 2 stages")
+    .optional(),
+  shell: z.boolean({ error: "expected true or false" }).optional(),
+  p: cpusSchema.optional(),
+  cpus: cpusSchema.optional(),
+  cpu: cpusSchema.optional(),
+  m: memorySchema.optional(),
+  memory: memorySchema.optional(),
+  id: nonEmpty("an id")
+    .max(200, "id is longer than 200 characters")
+    .refine((id) => !/[\n\r\t]/.test(id), "id contains a line break or tab")
+    .optional(),
+  cwd: nonEmpty("a directory").optional(),
+  env: z
+    .record(
+      z.string().regex(/^[^=\0]+$/, "variable names must be non-empty and contain no '='"),
+      z.string({ error: "environment values must be strings" }),
+      { error: "expected an object of string values" },
+    )
+    .optional(),
+  timeout: z
+    .number({ error: "expected seconds as a number" })
+    .positive("must be greater than 0")
+    .refine(Number.isFinite, "must be finite")
+    .optional(),
+  stdout: nonEmpty("a file path").optional(),
+  stderr: nonEmpty("a file path").optional(),
+  onStart: functionSchema.optional(),
+  onDone: functionSchema.optional(),
+  onFinish: functionSchema.optional(),
+});
+
+/** The keys a job spec may have, for "did you mean" suggestions. */
+export const JOB_SPEC_KEYS: readonly string[] = Object.keys(specSchema.shape);
+
+/** A job spec checked and normalised: what every later stage of a job's life works from. */
+export interface JobDefinition {
+  id: string;
+  /** Order of arrival in the cluster, from 0; FIFO order and tie-breaks use it. */
+  seq: number;
+  /** One argv per process; a plain command has one stage, a shell command runs `/bin/sh -c`. */
+  stages: readonly (readonly string[])[];
+  /** The command as given, for results. */
+  cmd: JobResult["cmd"];
+  /** The command as one line, for display. */
+  command: string;
+  cpus: number;
+  /** Declared memory in bytes, or undefined when the job declared none. */
+  memoryBytes: number | undefined;
+  cwd: string | undefined;
+  env: Readonly<Record<string, string>> | undefined;
+  timeoutMs: number | undefined;
+  stdoutPath: string | undefined;
+  stderrPath: string | undefined;
+  hooks: Pick<JobSpec, "onStart" | "onDone" | "onFinish">;
+}
+
+/**
+ * Checks a job spec and normalises it. `position` (1-based) and `assignId` let the cluster
+ * name the job in errors and give it an id; nothing is consumed when the spec is rejected.
+ *
+ * @throws {@link JobSpecError} naming the job and each field that is wrong.
+ */
+export function defineJob(
+  spec: unknown,
+  position: number,
+  seq: number,
+  assignId: () => string,
+): JobDefinition {
+  const name = describeJob((spec as { id?: unknown } | null)?.id, position);
+  if (typeof spec !== "object" || spec === null || Array.isArray(spec)) {
+    throw new JobSpecError(name, [
+      { field: "", message: "expected a job spec object, a Job, or a pipeline()" },
+    ]);
+  }
+  const parsed = specSchema.safeParse(spec);
+  if (!parsed.success) throw new JobSpecError(name, problemsFromIssues(parsed.error.issues, JOB_SPEC_KEYS));
+  const s = parsed.data;
+
+  const problems: SpecProblem[] = [];
+  const cpus = oneOf(s, ["p", "cpus", "cpu"], problems);
+  const memoryMb = oneOf(s, ["m", "memory"], problems);
+  const stages = commandStages(s, problems);
+  if (problems.length > 0 || !stages) throw new JobSpecError(name, problems);
+
+  const cmd: JobResult["cmd"] = s.pipeline ?? (s.cmd as JobResult["cmd"]);
+  return {
+    id: s.id ?? assignId(),
+    seq,
+    stages,
+    cmd,
+    command: s.shell ? String(s.cmd) : stages.map(formatArgv).join(" | "),
+    cpus: cpus ?? 1,
+    memoryBytes: memoryMb === undefined ? undefined : mbToBytes(memoryMb),
+    cwd: s.cwd,
+    env: s.env,
+    timeoutMs: s.timeout === undefined ? undefined : Math.round(s.timeout * 1000),
+    stdoutPath: s.stdout,
+    stderrPath: s.stderr,
+    hooks: { onStart: s.onStart, onDone: s.onDone, onFinish: s.onFinish } as JobDefinition["hooks"],
+  };
+}
+
+function oneOf<K extends string>(
+  spec: Partial<Record<K, number>>,
+  keys: readonly K[],
+  problems: SpecProblem[],
+): number | undefined {
+  const given = keys.filter((k) => spec[k] !== undefined);
+  if (given.length > 1) {
+    problems.push({ field: given.join(", "), message: `give only one of ${keys.join(", ")}` });
+  }
+  const first = given[0];
+  return first === undefined ? undefined : spec[first];
+}
+
+function commandStages(
+  s: { cmd?: readonly string[] | string; pipeline?: readonly (readonly string[])[]; shell?: boolean },
+  problems: SpecProblem[],
+): (readonly string[])[] | undefined {
+  if (s.cmd !== undefined && s.pipeline !== undefined) {
+    problems.push({ field: "cmd, pipeline", message: "give either cmd or pipeline, not both" });
+    return undefined;
+  }
+  if (s.pipeline !== undefined) {
+    if (s.shell)
+      problems.push({ field: "shell", message: "a pipeline's stages are argv arrays; shell does not apply" });
+    return [...s.pipeline];
+  }
+  if (s.cmd === undefined) {
+    problems.push({ field: "cmd", message: 'missing: give the command as an argv array, e.g. ["ls", "-l"]' });
+    return undefined;
+  }
+  if (typeof s.cmd === "string") {
+    if (!s.shell) {
+      problems.push({
+        field: "cmd",
+        message: `a string command needs shell: true (or give an argv array such as ${JSON.stringify(s.cmd.trim().split(/\s+/))})`,
+      });
+      return undefined;
+    }
+    if (s.cmd.trim().length === 0) {
+      problems.push({ field: "cmd", message: "command is empty" });
+      return undefined;
+    }
+    return [["/bin/sh", "-c", s.cmd]];
+  }
+  if (s.shell) {
+    problems.push({ field: "shell", message: 'shell: true takes cmd as one string, e.g. "sort x | uniq"' });
+    return undefined;
+  }
+  return [s.cmd];
+}
+
+const SAFE_WORD = /^[\w@%+=:,./-]+$/;
+
+/** Quotes an argv for display the way a shell user would type it. */
+export function formatArgv(argv: readonly string[]): string {
+  return argv.map((a) => (SAFE_WORD.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(" ");
+}
