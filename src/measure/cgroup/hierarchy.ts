@@ -28,8 +28,8 @@ function parseMountinfo(text: string): Mount[] {
     const mountPoint = fields[4];
     if (!fsType || root === undefined || mountPoint === undefined) continue;
     mounts.push({
-      root: unescape(root),
-      mountPoint: unescape(mountPoint),
+      root: unescapeOctal(root),
+      mountPoint: unescapeOctal(mountPoint),
       fsType,
       superOptions: superOptions.split(","),
     });
