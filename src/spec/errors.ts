@@ -38,9 +38,9 @@ export class JobSpecError extends SpecError {
   }
 }
 
-/** Names a job in messages by its id when it has one, else by its 1-based position. */
+/** Names a job in messages by its id when it has a usable one, else by its 1-based position. */
 export function describeJob(id: unknown, position: number): string {
-  return typeof id === "string" && id.length > 0 ? `job "${id}"` : `job #${position}`;
+  return typeof id === "string" && /^[^\p{Cc}]{1,200}$/u.test(id) ? `job "${id}"` : `job #${position}`;
 }
 
 /** Turns zod issues into problems that name the field and, for unknown keys, suggest the likely one. */

@@ -59,16 +59,16 @@ const argvSchema = z
   .min(1, "command is empty")
   .refine((argv) => (argv[0] ?? "").length > 0, "program name is empty");
 
-const memorySchema = z
-  .union([z.number(), z.string()], { error: 'expected MB as a number or a size such as "512M"' })
-  .transform((value, ctx) => {
-    try {
-      return parseMemory(value);
-    } catch (error) {
-      ctx.issues.push({ code: "custom", input: value, message: (error as MemorySizeError).message });
-      return z.NEVER;
-    }
-  });
+// parseMemory judges every input itself, so that NaN, booleans and bad strings all get the
+// same message naming the value.
+const memorySchema = z.unknown().transform((value, ctx) => {
+  try {
+    return parseMemory(value as MemorySize);
+  } catch (error) {
+    ctx.issues.push({ code: "custom", input: value, message: (error as MemorySizeError).message });
+    return z.NEVER;
+  }
+});
 
 const cpusSchema = z
   .number({ error: "expected a whole number of CPU cores" })
@@ -99,11 +99,20 @@ const specSchema = z.strictObject({
     .optional(),
   cwd: nonEmpty("a directory").optional(),
   env: z
-    .record(
-      z.string().regex(/^[^=\0]+$/, "variable names must be non-empty and contain no '='"),
-      z.string({ error: "environment values must be strings" }),
-      { error: "expected an object of string values" },
-    )
+    .record(z.string(), z.string({ error: "environment values must be strings" }), {
+      error: "expected an object of string values",
+    })
+    .superRefine((env, ctx) => {
+      for (const key of Object.keys(env)) {
+        if (!/^[^=\0]+$/.test(key)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message: "variable names must be non-empty and contain no '='",
+          });
+        }
+      }
+    })
     .optional(),
   timeout: z
     .number({ error: "expected seconds as a number" })

@@ -86,7 +86,7 @@ export interface StartedJob {
   cpus: number;
   /** Declared memory in MB, or null. */
   memoryDeclared: number | null;
-  /** Process ids of the job's processes (one per pipeline stage). */
+  /** Process id of the job's process (for a pipeline, of the shell that runs its stages); each leads its own process group. */
   pids: number[];
   /** Epoch milliseconds. */
   startTime: number;

@@ -8,5 +8,10 @@ export const BIN_DIR = join(import.meta.dirname, "..", ".bin");
 
 export default function setup(): void {
   mkdirSync(BIN_DIR, { recursive: true });
-  execFileSync("cc", ["-O2", "-o", join(BIN_DIR, "alloc"), join(import.meta.dirname, "..", "fixtures", "alloc.c")]);
+  execFileSync("cc", [
+    "-O2",
+    "-o",
+    join(BIN_DIR, "alloc"),
+    join(import.meta.dirname, "..", "fixtures", "alloc.c"),
+  ]);
 }
