@@ -18,7 +18,13 @@ export type {
 } from "./execute/launcher.js";
 export type { MeasurementChoice } from "./measure/backend.js";
 export { fifoBackfill } from "./schedule/fifo-backfill.js";
-export type { QueuedJob, Resources, ScheduleInput, SchedulingPolicy } from "./schedule/policy.js";
+export type {
+  QueuedJob,
+  Resources,
+  ScheduleInput,
+  SchedulingPolicy,
+  UnsizedAdmission,
+} from "./schedule/policy.js";
 export { JobSpecError, SpecError, type SpecProblem } from "./spec/errors.js";
 export { Job, type JobOptions, job, pipeline } from "./spec/job.js";
 export type { JobSpec } from "./spec/job-spec.js";

@@ -6,7 +6,13 @@ import { detectCpus, readMemoryView } from "../measure/system.js";
 import { fifoBackfill } from "../schedule/fifo-backfill.js";
 import type { SchedulingPolicy } from "../schedule/policy.js";
 import { problemsFromIssues, SpecError } from "../spec/errors.js";
-import { type MemorySize, type MemorySizeError, mbToBytes, parseMemory } from "../spec/memory.js";
+import {
+  formatMemory,
+  type MemorySize,
+  type MemorySizeError,
+  mbToBytes,
+  parseMemory,
+} from "../spec/memory.js";
 import type { ClusterOptions } from "./types.js";
 
 /** A cluster's settings with every default filled in; memory in bytes, times in ms. */
@@ -86,6 +92,15 @@ export function resolveClusterOptions(options: ClusterOptions): ClusterSettings 
     throw new SpecError("cluster options", [{ field: "m", message: "give only one of m, memory" }]);
 
   const view = readMemoryView();
+  if (o.memoryFloor !== undefined && mbToBytes(o.memoryFloor) >= view.totalBytes) {
+    const total = formatMemory(view.totalBytes / (1024 * 1024));
+    throw new SpecError("cluster options", [
+      {
+        field: "memoryFloor",
+        message: `${formatMemory(o.memoryFloor)} is not less than this machine's memory (${total})`,
+      },
+    ]);
+  }
   return {
     cpus: cpuAliases[0] ?? detectCpus(),
     memoryBytes:

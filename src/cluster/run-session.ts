@@ -39,7 +39,8 @@ export interface SessionContext {
 
 /**
  * For its first second a job without declared memory may still be growing, so it is charged at
- * the largest peak seen among such jobs rather than at what it uses yet.
+ * the largest peak of such jobs that have shown their size (ended, or running past this ramp),
+ * rather than at what it uses yet.
  */
 const UNSIZED_RAMP_MS = 1000;
 
@@ -60,7 +61,7 @@ export class RunSession {
   readonly #running = new Map<string, Running>();
   #interrupted: string | undefined;
   #done: () => void = () => {};
-  /** Largest peak seen among jobs without declared memory in this run, in bytes. */
+  /** Largest peak among ended jobs without declared memory in this run, in bytes. */
   #unsizedPeak: number | undefined;
   #lastFreeMemory = Number.NaN;
   #lastUnsized: UnsizedAdmission = { budget: 0, estimate: undefined };
@@ -80,10 +81,14 @@ export class RunSession {
       this.#done = resolve;
     });
     context.watchdog?.trackCgroups(context.backend.cgroupDirs);
-    context.queue.onAdd(() => this.#decide());
+    context.queue.onAdd(() => {
+      this.#decide();
+      this.#checkDone();
+    });
     const sampler = setInterval(() => this.#sample(), context.backend.sampleIntervalMs);
     try {
       this.#decide();
+      this.#checkDone();
       await finished;
     } finally {
       clearInterval(sampler);
@@ -171,7 +176,6 @@ export class RunSession {
     context.queue.remove(rejected);
     for (const job of chosen) this.#start(byId.get(job.id) as JobDefinition);
     if (rejected.size > 0) context.changed();
-    this.#checkDone();
   }
 
   #start(definition: JobDefinition): void {
@@ -209,6 +213,7 @@ export class RunSession {
       context.ended(jobResult(definition, outcome, [attemptRecord(1, outcome)], meter.method), definition);
       context.changed();
       this.#decide();
+      this.#checkDone();
     });
   }
 
@@ -219,13 +224,16 @@ export class RunSession {
   /** Live memory above the floor, less what young unsized jobs may still grow into. */
   #unsizedAdmission(): UnsizedAdmission {
     const now = Date.now();
-    const estimate = this.#unsizedPeak;
-    let budget = this.context.readMemory().availableBytes - this.context.floorBytes;
+    const young: Running[] = [];
+    let estimate = this.#unsizedPeak;
     for (const r of this.#running.values()) {
       if (r.definition.memoryBytes !== undefined) continue;
-      const young = r.started === undefined || now - r.started.startTime < UNSIZED_RAMP_MS;
-      if (young) budget -= Math.max(0, (estimate ?? Number.POSITIVE_INFINITY) - r.meter.usage().currentBytes);
+      if (r.started === undefined || now - r.started.startTime < UNSIZED_RAMP_MS) young.push(r);
+      else estimate = Math.max(estimate ?? 0, r.meter.usage().peakBytes);
     }
+    let budget = this.context.readMemory().availableBytes - this.context.floorBytes;
+    for (const r of young)
+      budget -= Math.max(0, (estimate ?? Number.POSITIVE_INFINITY) - r.meter.usage().currentBytes);
     return { budget, estimate };
   }
 
@@ -233,10 +241,7 @@ export class RunSession {
     const { context } = this;
     if (this.#running.size > 0) {
       context.backend.refresh();
-      for (const r of this.#running.values()) {
-        r.meter.sample();
-        if (r.definition.memoryBytes === undefined) this.#seeUnsizedPeak(r.meter.usage().peakBytes);
-      }
+      for (const r of this.#running.values()) r.meter.sample();
     }
     if (context.queue.length === 0 || this.#interrupted) return;
     // Decide again only when what the policy sees has moved: memory held by jobs without a

@@ -26,17 +26,15 @@ export function openMeasurement(
   choice: MeasurementChoice = "auto",
   cgroups: OwnCgroups = ownCgroups(),
 ): MeasurementBackend {
-  const reasons: string[] = [];
-  if (process.platform === "linux") {
-    if (choice === "auto" || choice === "cgroup-v1" || choice === "cgroup-v2") {
-      const backend = openCgroups(cgroups, choice, reasons);
-      if (backend) return backend;
-    }
-    return procBackend("proc", reasons.join("; ") || undefined);
+  if (choice === "proc" || choice === "ps") return procBackend(choice, undefined);
+  if (process.platform !== "linux") {
+    return procBackend(
+      "ps",
+      `no cgroups or /proc on ${process.platform}: memory is sampled with ps every 500 ms`,
+    );
   }
-  if (process.platform === "darwin")
-    return procBackend("ps", "no cgroups or /proc on macOS: memory is sampled with ps every 500 ms");
-  return procBackend("ps", `no cgroups or /proc on ${process.platform}: memory is sampled with ps`);
+  const reasons: string[] = [];
+  return openCgroups(cgroups, choice, reasons) ?? procBackend("proc", reasons.join("; ") || undefined);
 }
 
 function openCgroups(

@@ -54,6 +54,15 @@ describe.each(cases)("memory measured by %s", (method, available) => {
   });
 });
 
+describe.runIf(process.platform === "linux")("the ps sampling used on macOS", () => {
+  it("measures a 200 MB process held for 2 s", async () => {
+    const r = await measure({ cmd: [ALLOC, "200", "2000"] }, "ps");
+    expect(r.memoryMethod).toBe("ps");
+    expect(r.memoryUsed).toBeGreaterThan(150);
+    expect(r.memoryUsed).toBeLessThan(215);
+  });
+});
+
 describe.runIf(canUseCgroups())("memory cgroups catch what sampling misses", () => {
   it("a 256 MiB allocation held for 50 ms is reported", async () => {
     const r = await measure({ cmd: [ALLOC, "256", "50"] }, "auto");
@@ -62,7 +71,7 @@ describe.runIf(canUseCgroups())("memory cgroups catch what sampling misses", () 
   });
 
   it("a spike just before exit is reported", async () => {
-    const r = await measure({ cmd: "sleep 0.3; exec " + `${ALLOC} 256 20`, shell: true }, "auto");
+    const r = await measure({ cmd: `sleep 0.3; exec ${ALLOC} 256 20`, shell: true }, "auto");
     expect(r.memoryUsed).toBeGreaterThan(250);
   });
 
