@@ -1,0 +1,7 @@
+// The function pool's public API; see docs/pool.md.
+export { PoolClosedError, TaskTimeoutError, WorkerExitError } from "./errors.js";
+export type { HandlerArgs, HandlerName, HandlerResult, Handlers } from "./handler-types.js";
+export type { NumericArray } from "./map-job.js";
+export type { PoolOptions } from "./options.js";
+export { type CloseOptions, createPool, Pool, type RunResult, type SubmitOptions } from "./pool.js";
+export type { PoolCounters, PoolStatus, WorkerState, WorkerStatus } from "./status.js";
