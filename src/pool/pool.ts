@@ -264,9 +264,10 @@ export class Pool<H extends object = Handlers> {
 
   private async shutDown(): Promise<void> {
     if (!this.dispatcher.isIdle) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    // The last drawing shows the workers' final counts, before their threads go.
+    this.display?.stop();
     await this.supervisor.stop();
     this.dispatcher.dispose();
-    this.display?.stop();
     this.rejectWaiters(this.refusal);
   }
 

@@ -4,7 +4,7 @@
 
 import { computeLayout, DOOMED, HEADER, type Layout, RESULT, SLOT, SLOT_WORDS, WORKER } from "./layout.js";
 
-const { HEAD, TAIL, WAKE, SLEEPERS, SPINNERS, MAIN_SEQ, MAIN_WAITING } = HEADER;
+const { HEAD, TAIL, WAKE, SLEEPERS, SPINNERS, CLAIM_HINT, MAIN_SEQ, MAIN_WAITING } = HEADER;
 
 /** Atomics.waitAsync is in Node 20 (V8 8.7+) but in TypeScript's lib only from ES2024. */
 const waitAsync = (
@@ -91,9 +91,10 @@ export class SharedQueue {
   }
 
   /**
-   * Makes pushed slots visible to the workers and wakes as many sleepers as there are new tasks
-   * beyond what the spinning worker will pick up. A worker that stops spinning counts itself as
-   * a sleeper first and then looks at TAIL again, so a task is never left with everyone asleep.
+   * Makes pushed slots visible to the workers and wakes sleepers for the work the spinning
+   * worker would not get through in about one claim's time: waking a thread costs more than
+   * running a few short tasks. A worker that stops spinning counts itself as a sleeper first and
+   * then looks at TAIL again, so a task is never left with everyone asleep.
    */
   publish(): void {
     const added = (this.tail - this.publishedTail) | 0;
@@ -101,7 +102,8 @@ export class SharedQueue {
     this.publishedTail = this.tail;
     Atomics.store(this.i32, TAIL, this.tail);
     if (Atomics.load(this.i32, SLEEPERS) === 0) return;
-    const needed = added - Atomics.load(this.i32, SPINNERS);
+    const claims = Math.ceil(added / Math.max(1, Atomics.load(this.i32, CLAIM_HINT)));
+    const needed = claims - Atomics.load(this.i32, SPINNERS);
     if (needed > 0) this.wake(needed);
   }
 

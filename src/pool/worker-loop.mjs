@@ -43,7 +43,7 @@ export function runWorker(context) {
   const i32 = new Int32Array(sab);
   const f64 = new Float64Array(sab);
   const { header, slot: S, worker: W, phase, result, fn: FN, payload: PAYLOAD } = layout;
-  const { HEAD, TAIL, WAKE, SLEEPERS, SPINNERS, MAIN_SEQ, MAIN_WAITING } = header;
+  const { HEAD, TAIL, WAKE, SLEEPERS, SPINNERS, CLAIM_HINT, MAIN_SEQ, MAIN_WAITING } = header;
   const { queue, records, mask, workers } = layout;
   const SLOT_WORDS = S.BYTES / 4;
   const status = layout.workerBase + index * layout.workerStride;
@@ -150,7 +150,13 @@ export function runWorker(context) {
   function finishClaim() {
     const now = performance.now();
     const perTask = (now - batchStartedAt) / localCount;
-    claimSize = Math.max(1, Math.min(batch, Math.floor(TARGET_BATCH_MS / Math.max(perTask, 1e-6))));
+    const tasksPerClaim = Math.max(
+      1,
+      Math.min(0x3fffffff, Math.floor(TARGET_BATCH_MS / Math.max(perTask, 1e-6))),
+    );
+    claimSize = Math.min(batch, tasksPerClaim);
+    // Tells the main thread how much one spinning worker gets through (SharedQueue.publish).
+    i32[CLAIM_HINT] = tasksPerClaim;
     localCount = 0;
     localNext = 0;
     // The main thread must hear from us before the queue runs dry, or within MAX_NOTIFY_DELAY_MS.
