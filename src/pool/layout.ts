@@ -30,8 +30,6 @@ export const HEADER = {
   SLEEPERS: 2 * LINE_WORDS + 1,
   /** Number of idle workers spinning on the queue before sleeping (at most one spins at a time). */
   SPINNERS: 2 * LINE_WORDS + 2,
-  /** Tasks a worker gets through in one claim's worth of time (~0.2 ms), as last measured. */
-  CLAIM_HINT: 2 * LINE_WORDS + 3,
   /** Bumped by a worker that wakes the main thread's Atomics.waitAsync. */
   MAIN_SEQ: 3 * LINE_WORDS,
   /** 1 while the main thread waits for completions and wants a notify. */

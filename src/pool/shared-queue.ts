@@ -4,7 +4,7 @@
 
 import { computeLayout, DOOMED, HEADER, type Layout, RESULT, SLOT, SLOT_WORDS, WORKER } from "./layout.js";
 
-const { HEAD, TAIL, WAKE, SLEEPERS, SPINNERS, CLAIM_HINT, MAIN_SEQ, MAIN_WAITING } = HEADER;
+const { HEAD, TAIL, WAKE, SLEEPERS, SPINNERS, MAIN_SEQ, MAIN_WAITING } = HEADER;
 
 /** Atomics.waitAsync is in Node 20 (V8 8.7+) but in TypeScript's lib only from ES2024. */
 const waitAsync = (
@@ -91,20 +91,16 @@ export class SharedQueue {
   }
 
   /**
-   * Makes pushed slots visible to the workers and wakes sleepers for the work the spinning
-   * worker would not get through in about one claim's time: waking a thread costs more than
-   * running a few short tasks. A worker that stops spinning counts itself as a sleeper first and
-   * then looks at TAIL again, so a task is never left with everyone asleep.
+   * Makes pushed slots visible to the workers, and wakes one sleeping worker if none is spinning.
+   * More workers join as the work needs them: a worker that claims a long batch and leaves tasks
+   * behind wakes another (worker-loop.mjs). A worker that stops spinning counts itself as a
+   * sleeper first and then looks at TAIL again, so a task is never left with everyone asleep.
    */
   publish(): void {
-    const added = (this.tail - this.publishedTail) | 0;
-    if (added === 0) return;
+    if (this.tail === this.publishedTail) return;
     this.publishedTail = this.tail;
     Atomics.store(this.i32, TAIL, this.tail);
-    if (Atomics.load(this.i32, SLEEPERS) === 0) return;
-    const claims = Math.ceil(added / Math.max(1, Atomics.load(this.i32, CLAIM_HINT)));
-    const needed = claims - Atomics.load(this.i32, SPINNERS);
-    if (needed > 0) this.wake(needed);
+    if (Atomics.load(this.i32, SLEEPERS) > 0 && Atomics.load(this.i32, SPINNERS) === 0) this.wake(1);
   }
 
   /** Wakes every sleeping worker (an inbox message is for one of them, which one sleeps is unknown). */

@@ -16,7 +16,11 @@ import { encodeThrown } from "./worker-errors.mjs";
 import { createMapRunner } from "./worker-map.mjs";
 import { isThenable } from "./worker-thenable.mjs";
 
-/** A claim aims at this much work (ms), so short tasks come in batches and long ones one by one. */
+/**
+ * A claim aims at this much work (ms), by each handler's measured time per task, so short
+ * tasks come in batches and long ones one by one; a task of a handler not yet measured is
+ * claimed alone.
+ */
 const TARGET_BATCH_MS = 0.2;
 /** Rounds of checking the queue before sleeping: a few tens of microseconds, enough to catch the next task of a round trip. */
 const SPIN_ROUNDS = 1500;
@@ -43,7 +47,7 @@ export function runWorker(context) {
   const i32 = new Int32Array(sab);
   const f64 = new Float64Array(sab);
   const { header, slot: S, worker: W, phase, result, fn: FN, payload: PAYLOAD } = layout;
-  const { HEAD, TAIL, WAKE, SLEEPERS, SPINNERS, CLAIM_HINT, MAIN_SEQ, MAIN_WAITING } = header;
+  const { HEAD, TAIL, WAKE, SLEEPERS, SPINNERS, MAIN_SEQ, MAIN_WAITING } = header;
   const { queue, records, mask, workers } = layout;
   const SLOT_WORDS = S.BYTES / 4;
   const status = layout.workerBase + index * layout.workerStride;
@@ -59,6 +63,8 @@ export function runWorker(context) {
   const park = new Int32Array(new SharedArrayBuffer(4));
 
   const local = new Int32Array(batch);
+  /** The function id of each claimed task, as read when claiming (records are reused after). */
+  const localFn = new Int32Array(batch);
   let localCount = 0;
   let localNext = 0;
   /** Slots delivered by inbox messages, with their arguments. */
@@ -73,7 +79,8 @@ export function runWorker(context) {
   let serial = 0;
   let running = 0;
   let tasksDone = 0;
-  let claimSize = 1;
+  /** Per handler, measured milliseconds per task, or -1 before the first measurement. */
+  const costs = new Float64Array(fns.length).fill(-1);
   let batchStartedAt = 0;
   let publishedAt = 0;
   let heapSampledAt = 0;
@@ -133,40 +140,69 @@ export function runWorker(context) {
       const head = Atomics.load(i32, HEAD);
       const queued = (Atomics.load(i32, TAIL) - head) | 0;
       if (queued <= 0) return false;
-      const n = Math.min(claimSize, Math.ceil(queued / workers));
-      // Entries are read before the claim: an entry cannot be overwritten while HEAD is still
-      // at or before it (each queued entry owns an allocated slot), and the CAS proves it was.
-      for (let k = 0; k < n; k++) local[k] = i32[queue + ((head + k) & mask)];
+      const limit = Math.min(batch, Math.ceil(queued / workers));
+      // Entries (and their records) are read before the claim: an entry cannot be overwritten
+      // while HEAD is still at or before it (each queued entry owns an allocated slot), and the
+      // CAS proves it was.
+      let n = 0;
+      let cost = 0;
+      while (n < limit && cost < TARGET_BATCH_MS) {
+        const slot = i32[queue + ((head + n) & mask)];
+        const fnId = i32[records + slot * SLOT_WORDS + S.FN];
+        const estimate = costOf(fnId);
+        if (n > 0 && (estimate < 0 || cost + estimate > TARGET_BATCH_MS)) break;
+        local[n] = slot;
+        localFn[n++] = fnId;
+        cost += estimate < 0 ? TARGET_BATCH_MS : estimate;
+      }
       if (Atomics.compareExchange(i32, HEAD, head, (head + n) | 0) === head) {
         for (let k = 0; k < n; k++) i32[records + local[k] * SLOT_WORDS + S.OWNER] = owner;
         localCount = n;
         localNext = 0;
         batchStartedAt = performance.now();
+        // Busy for a while with work left behind: get a sleeping worker to help.
+        if (cost >= TARGET_BATCH_MS && queued > n) recruit();
         return true;
       }
     }
   }
 
+  function costOf(fnId) {
+    if (fnId >= firstHandler) return costs[fnId - firstHandler];
+    return fnId === FN.CANCELLED ? 0 : -1;
+  }
+
+  function recruit() {
+    if (Atomics.load(i32, SLEEPERS) > 0 && Atomics.load(i32, SPINNERS) === 0) {
+      Atomics.add(i32, WAKE, 1);
+      Atomics.notify(i32, WAKE, 1);
+    }
+  }
+
   function finishClaim() {
     const now = performance.now();
-    const perTask = (now - batchStartedAt) / localCount;
-    const tasksPerClaim = Math.max(
-      1,
-      Math.min(0x3fffffff, Math.floor(TARGET_BATCH_MS / Math.max(perTask, 1e-6))),
-    );
-    claimSize = Math.min(batch, tasksPerClaim);
-    // Tells the main thread how much one spinning worker gets through (SharedQueue.publish).
-    i32[CLAIM_HINT] = tasksPerClaim;
+    const claimed = localCount;
+    learnCost(now - batchStartedAt, claimed);
     localCount = 0;
     localNext = 0;
     // The main thread must hear from us before the queue runs dry, or within MAX_NOTIFY_DELAY_MS.
     const queued = (Atomics.load(i32, TAIL) - Atomics.load(i32, HEAD)) | 0;
-    if (queued < 2 * workers * claimSize || now - publishedAt >= MAX_NOTIFY_DELAY_MS) {
+    if (queued < 2 * workers * claimed || now - publishedAt >= MAX_NOTIFY_DELAY_MS) {
       publish();
       publishedAt = now;
     }
     if (now - heapSampledAt > HEAP_SAMPLE_MS) sampleHeap(now);
     if (recycleTasks > 0 && tasksDone >= recycleTasks) retiring = true;
+  }
+
+  /** Updates a handler's time per task from a batch that ran only that handler. */
+  function learnCost(elapsed, claimed) {
+    const fnId = localFn[0];
+    if (fnId < firstHandler) return;
+    for (let k = 1; k < claimed; k++) if (localFn[k] !== fnId) return;
+    const measured = elapsed / claimed;
+    const known = costs[fnId - firstHandler];
+    costs[fnId - firstHandler] = known < 0 ? measured : (known + measured) / 2;
   }
 
   /** Posts collected results and wakes the main thread if it waits for completions. */
