@@ -101,6 +101,15 @@ describe("calls on a shared pool", () => {
     expect(await Promise.all(pending)).toEqual(inputs.map((x) => x * x));
   });
 
+  it("spreads long tasks over every worker, also right after many tiny ones", async () => {
+    await Promise.all(Array.from({ length: 5000 }, (_, k) => pool.exec("echo", k)));
+    const before = pool.status().workers.map((worker) => worker.tasksDone);
+    await Promise.all(Array.from({ length: 8 }, (_, k) => pool.exec("block", 40, k)));
+    const after = pool.status().workers.map((worker) => worker.tasksDone);
+    // One worker taking all eight would leave the other idle for 320 ms.
+    for (const [w, done] of after.entries()) expect(done - (before[w] as number)).toBeGreaterThanOrEqual(2);
+  });
+
   it("map runs the handler over every element, in order", async () => {
     const input = Float64Array.from({ length: 100_003 }, (_, k) => k - 50_000);
     const output = await pool.map("square", input);
