@@ -80,9 +80,10 @@ function sameJob(a: QueuedJob, b: QueuedJob): boolean {
   ) {
     return false;
   }
+  if (a.resources === b.resources) return true;
   const ra = a.resources ?? {};
   const rb = b.resources ?? {};
-  const names = new Set([...Object.keys(ra), ...Object.keys(rb)]);
-  for (const name of names) if ((ra[name] ?? 0) !== (rb[name] ?? 0)) return false;
+  for (const name of Object.keys(ra)) if (ra[name] !== (rb[name] ?? 0)) return false;
+  for (const name of Object.keys(rb)) if (rb[name] !== (ra[name] ?? 0)) return false;
   return true;
 }

@@ -24,10 +24,11 @@ export interface PackingOptions {
 }
 
 /**
- * Waiting jobs of a higher priority that get a reservation, at most, in one decision. Beyond
- * them no lower-priority job starts, since it could not be shown to delay none of them.
+ * Reservations one decision makes, at most. Once they are used up, no further job of the
+ * priority being decided, or of a lower one, starts: it could not be shown to delay no waiting
+ * job above it. This bounds a decision's work however many priorities wait.
  */
-const MAX_PROTECTING_RESERVATIONS = 32;
+const MAX_RESERVATIONS = 32;
 
 /** Leading jobs in rank order that may become the head, at most. */
 const HEAD_CANDIDATES = 16;
@@ -68,6 +69,7 @@ class Shape {
 
   /** `fixed` is the demand with memory 0. */
   constructor(
+    readonly key: string,
     readonly fixed: Float64Array,
     readonly unsized: boolean,
   ) {}
@@ -166,8 +168,8 @@ function olderThan(a: Entry, b: Entry): boolean {
  * at the next change of head once `agingLimit` younger jobs have started ahead of it.
  *
  * Priorities: a lower-priority job starts only if every waiting job of a higher priority has
- * started or holds a reservation it does not delay; the highest priorities hold up to 32
- * reservations in one decision, and while more of their jobs wait, lower priorities wait too.
+ * started or holds a reservation it does not delay. One decision makes at most 32 reservations;
+ * while more jobs of higher priorities wait, lower priorities wait too.
  *
  * Jobs without declared memory are admitted as `UnsizedAdmission` says: while the live
  * budget is positive, each charged its estimate, only one while the estimate is unknown; and
@@ -185,8 +187,9 @@ export class PackingPolicy implements IncrementalPolicy {
   readonly #entries = new Map<string, Entry>();
   /** Jobs that can never fit this cluster; the caller should have rejected them. They never start. */
   readonly #unfit = new Map<string, QueuedJob>();
-  /** Non-empty or once-used levels, highest priority first. */
+  /** Levels with waiting jobs, highest priority first. */
   readonly #levels: Level[] = [];
+  readonly #levelByPriority = new Map<number, Level>();
   #serial = 0;
   #reservations: Reservation[] = [];
 
@@ -216,7 +219,7 @@ export class PackingPolicy implements IncrementalPolicy {
     for (let i = 0; i < fixed.length; i++) if (i !== MEMORY) key += `${fixed[i]},`;
     let shape = level.shapes.get(key);
     if (!shape) {
-      shape = new Shape(fixed, unsized);
+      shape = new Shape(key, fixed, unsized);
       level.shapes.set(key, shape);
     }
     const score = packingScore(demand, this.#capacity, job.runtime ?? this.#neutralRuntime);
@@ -252,10 +255,11 @@ export class PackingPolicy implements IncrementalPolicy {
       unsizedCharge: state.unsized.estimate ?? Number.POSITIVE_INFINITY,
       unsizedMemory: state.unsized.estimate ?? 0,
       started: [],
-      protecting: 0,
+      reservations: 0,
     };
     this.#reservations = [];
-    const levels = this.#levels.filter((level) => level.size > 0);
+    // A copy: levels that empty during the decision leave the list.
+    const levels = [...this.#levels];
     for (const [i, level] of levels.entries()) {
       const lowest = i === levels.length - 1;
       if (!this.#decideLevel(level, lowest, decision)) break;
@@ -267,6 +271,7 @@ export class PackingPolicy implements IncrementalPolicy {
   #decideLevel(level: Level, lowest: boolean, decision: Decision): boolean {
     const head = this.#startHeads(level, decision);
     if (!head) return true;
+    if (decision.reservations >= MAX_RESERVATIONS) return false;
     this.#reserveHead(level, head, decision);
     if (lowest) {
       this.#backfill(level, undefined, decision);
@@ -281,10 +286,8 @@ export class PackingPolicy implements IncrementalPolicy {
       after = next;
       if (next === head) continue;
       if (this.#admissible(next, decision)) this.#start(next, decision);
-      else if (decision.protecting < MAX_PROTECTING_RESERVATIONS) {
-        decision.protecting++;
-        this.#reserve(next, undefined, decision);
-      } else break;
+      else if (decision.reservations < MAX_RESERVATIONS) this.#reserve(next, undefined, decision);
+      else break;
     }
     this.#backfill(level, after, decision);
     return false;
@@ -376,6 +379,7 @@ export class PackingPolicy implements IncrementalPolicy {
   #reserve(entry: Entry, promised: number | undefined, decision: Decision): number {
     const { profile, now } = decision;
     const overdue = promised !== undefined && now >= promised;
+    decision.reservations++;
     const need = this.#need(entry, decision);
     const start = overdue ? undefined : profile.earliestStart(need, entry.runtime);
     if (start !== undefined && start > now) {
@@ -462,23 +466,35 @@ export class PackingPolicy implements IncrementalPolicy {
   }
 
   #forget(entry: Entry): void {
+    const level = entry.level;
     entry.gone = true;
     entry.shape.entries.remove(entry);
-    entry.level.size--;
-    if (entry.level.head === entry) {
-      entry.level.head = undefined;
-      entry.level.promised = Number.POSITIVE_INFINITY;
+    if (entry.shape.entries.size === 0) level.shapes.delete(entry.shape.key);
+    level.size--;
+    if (level.head === entry) {
+      level.head = undefined;
+      level.promised = Number.POSITIVE_INFINITY;
+    }
+    if (level.size === 0) {
+      this.#levels.splice(this.#levels.indexOf(level), 1);
+      this.#levelByPriority.delete(level.priority);
     }
     this.#entries.delete(entry.job.id);
   }
 
   #level(priority: number): Level {
-    let i = 0;
-    while (i < this.#levels.length && (this.#levels[i] as Level).priority > priority) i++;
-    const found = this.#levels[i];
-    if (found && found.priority === priority) return found;
+    const found = this.#levelByPriority.get(priority);
+    if (found) return found;
     const level = new Level(priority);
-    this.#levels.splice(i, 0, level);
+    let low = 0;
+    let high = this.#levels.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if ((this.#levels[mid] as Level).priority > priority) low = mid + 1;
+      else high = mid;
+    }
+    this.#levels.splice(low, 0, level);
+    this.#levelByPriority.set(priority, level);
     return level;
   }
 }
@@ -494,8 +510,8 @@ interface Decision {
   /** What such a job is taken to hold in the projection: its estimate, or nothing while none is known. */
   unsizedMemory: number;
   started: QueuedJob[];
-  /** Reservations made so far for jobs that are not heads, to protect them from lower priorities. */
-  protecting: number;
+  /** Reservations made so far. */
+  reservations: number;
 }
 
 /** Whether the cores and named resources of a shape fit; memory is judged per job. */

@@ -170,6 +170,16 @@ describe("PackingPolicy", () => {
     expect(policy.select(free)).toEqual([]);
   });
 
+  it("handles many distinct priorities, starting the highest", () => {
+    const queue = Array.from({ length: 500 }, (_, i) => ({
+      ...job(`p${i}`, i, 1, 1, 10),
+      priority: (i * 37) % 500,
+    }));
+    const policy = policyWith(capacity, queue);
+    expect(policy.select(state(capacity)).map((j) => j.priority)).toEqual([499, 498, 497, 496]);
+    expect(policy.size).toBe(496);
+  });
+
   it("makes the oldest job the head once enough younger ones have passed it", () => {
     const cluster = { cpus: 4, memory: 8 * G };
     const stream = (i: number): SimulatedJob => ({
