@@ -363,9 +363,7 @@ export class PackingPolicy implements IncrementalPolicy {
   #reserveHead(level: Level, head: Entry, decision: Decision): void {
     if (level.head !== head) {
       level.head = head;
-      const start = this.#reserve(head, undefined, decision);
-      // A head that could not be given a start in the future is reserved from now on, for good.
-      level.promised = start > decision.now ? start : decision.now;
+      level.promised = this.#reserve(head, undefined, decision);
     } else {
       this.#reserve(head, level.promised, decision);
     }
@@ -373,8 +371,9 @@ export class PackingPolicy implements IncrementalPolicy {
 
   /**
    * Reserves what a waiting job needs at the earliest time the projection allows, or, when
-   * there is none or its promised start has passed, out of what is free now for as long as it
-   * waits. Returns the start reserved (Infinity if none could be projected).
+   * there is none in the future or its promised start has passed, out of what is free now for
+   * as long as it waits. Returns the start reserved: now in the second case, so that a head
+   * given no start in the future is reserved from now on, for good.
    */
   #reserve(entry: Entry, promised: number | undefined, decision: Decision): number {
     const { profile, now } = decision;
@@ -389,7 +388,7 @@ export class PackingPolicy implements IncrementalPolicy {
       const held = need.map((amount, i) => Math.min(Math.max(free[i] as number, 0), amount));
       profile.hold(now, Number.POSITIVE_INFINITY, held);
     }
-    const reserved = start ?? Number.POSITIVE_INFINITY;
+    const reserved = start !== undefined && start > now ? start : now;
     this.#reservations.push({
       id: entry.job.id,
       start: reserved,

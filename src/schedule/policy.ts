@@ -106,7 +106,7 @@ export interface IncrementalPolicy {
 /** A start time a policy promised a waiting job, which later jobs may not delay. */
 export interface Reservation {
   id: string;
-  /** When it is expected to start, on the caller's clock, as of the last decision. */
+  /** When it is expected to start, on the caller's clock, as of the last decision; now if it is reserved out of what is free now. */
   start: number;
   /** The start it was promised when it first became the head of its priority level, or undefined for a job that is not a head. */
   promised: number | undefined;

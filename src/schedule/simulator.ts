@@ -71,9 +71,10 @@ interface Running {
  * uses, checks every choice (never over-commits, never starts a job bigger than the cluster or
  * not waiting), and records when each job was promised a start and when it started.
  *
- * Memory of jobs without declared memory is admitted as the run loop does: the budget is the
- * cluster's memory less what running jobs hold (declared, or their true usage), each charged the
- * largest usage seen among ended unsized jobs, one at a time before any has ended.
+ * Jobs without declared memory are admitted as the run loop does: the budget is the cluster's
+ * memory less what running jobs hold (declared, or their true usage), each charged the largest
+ * usage seen among ended unsized jobs, one at a time before any has ended. Like the run loop,
+ * the policy sees such a job's usage from the next decision on, not in the one that starts it.
  *
  * @throws {@link PolicyViolation} on a wrong choice, or when jobs wait, nothing runs, and the policy starts nothing.
  */
@@ -138,13 +139,17 @@ export function simulate(
       if (reservation.promised !== undefined && !heads.has(reservation.id))
         heads.set(reservation.id, { since: now, promised: reservation.promised });
     }
+    // What the policy was told is free, less what it starts: a job without declared memory
+    // holds none of it yet, as in the run loop, which sees its usage only once measured.
+    const told = { ...state.free, resources: { ...state.free.resources } };
     for (const job of chosen) {
       const sim = waiting.get(job.id);
       if (!sim) throw new PolicyViolation(`at ${now} ms the policy started ${job.id}, which is not waiting`);
-      if (!fits(job, free))
+      if (!fits(job, told))
         throw new PolicyViolation(
           `at ${now} ms the policy started ${job.id}, which does not fit what is free`,
         );
+      adjust(told, job, job.memory ?? 0, -1);
       waiting.delete(job.id);
       const held = job.memory ?? sim.usage ?? 0;
       adjust(free, job, held, -1);

@@ -146,6 +146,34 @@ describe("the packing policy's waiting bound, in the simulator", () => {
     );
   });
 
+  it("runs every job of mixed workloads (priorities, unsized jobs, unknown runtimes) without over-committing or stalling (property)", () => {
+    const mixed = fc.record({
+      shape: jobArbitrary,
+      priority: fc.integer({ min: 0, max: 3 }),
+      unsizedUsageGb: fc.option(fc.integer({ min: 0, max: 64 }), { nil: undefined, freq: 3 }),
+    });
+    fc.assert(
+      fc.property(fc.array(mixed, { minLength: 1, maxLength: 40 }), (jobs) => {
+        const workload = workloadOf(
+          jobs.map((j) => j.shape),
+          true,
+        );
+        const sims = workload.jobs.map((sim, i) => {
+          const { priority, unsizedUsageGb } = jobs[i] as (typeof jobs)[number];
+          const job = { ...sim.job, priority };
+          if (unsizedUsageGb === undefined) return { ...sim, job };
+          return { ...sim, job: { ...job, memory: undefined }, usage: unsizedUsageGb * G };
+        });
+        const result = simulate(
+          { ...workload, jobs: sims },
+          new PackingPolicy(gpuCapacity, { agingLimit: 5 }),
+        );
+        expect(result.records).toHaveLength(jobs.length);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it("never does worse than the lower bound allows, and never over-commits (the simulator checks every start)", () => {
     fc.assert(
       fc.property(fc.array(jobArbitrary, { minLength: 1, maxLength: 40 }), (shapes) => {
