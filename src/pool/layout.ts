@@ -28,7 +28,7 @@ export const HEADER = {
   WAKE: 2 * LINE_WORDS,
   /** Number of workers inside Atomics.wait or about to enter it. */
   SLEEPERS: 2 * LINE_WORDS + 1,
-  /** Number of idle workers spinning on the queue before sleeping (at most one spins at a time). */
+  /** Idle workers between finding the queue empty and sleeping; at most one of them spins. */
   SPINNERS: 2 * LINE_WORDS + 2,
   /** Bumped by a worker that wakes the main thread's Atomics.waitAsync. */
   MAIN_SEQ: 3 * LINE_WORDS,

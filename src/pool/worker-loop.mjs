@@ -22,8 +22,15 @@ import { isThenable } from "./worker-thenable.mjs";
  * claimed alone.
  */
 const TARGET_BATCH_MS = 0.2;
-/** Rounds of checking the queue before sleeping: a few tens of microseconds, enough to catch the next task of a round trip. */
-const SPIN_ROUNDS = 1500;
+/** Rounds of checking the queue before sleeping: about 15 µs, enough to catch the next task of a round trip. */
+const SPIN_ROUNDS = 500;
+/**
+ * After this many spins in a row that found nothing, a worker stops spinning (trying again on
+ * every SPIN_PROBE-th idle spell): when the main thread is slow to come back, as on a busy
+ * machine, spinning only takes a core from it.
+ */
+const SPIN_GIVE_UP = 2;
+const SPIN_PROBE = 16;
 /** Longest sleep before the worker gives its own event loop a turn (ms). */
 const SLEEP_MS = 500;
 /**
@@ -85,6 +92,8 @@ export function runWorker(context) {
   let publishedAt = 0;
   let heapSampledAt = 0;
   let retiring = false;
+  let fruitlessSpins = 0;
+  let idleSpells = 0;
 
   const map = createMapRunner({
     f64,
@@ -253,18 +262,22 @@ export function runWorker(context) {
   }
 
   /**
-   * Spins briefly if no other worker is spinning, then sleeps; false when the sleep timed out
-   * and the event loop should get a turn. One spinner is enough to catch the next task, and on
-   * a machine with few cores more would take the CPU from the threads doing work.
+   * Spins briefly if no other worker is spinning and spinning has been paying off, then sleeps;
+   * false when the sleep timed out and the event loop should get a turn. One spinner is enough
+   * to catch the next task, and on a machine with few cores more would take the CPU from the
+   * threads doing work.
    */
   function idle() {
-    if (Atomics.add(i32, SPINNERS, 1) === 0) {
+    const alone = Atomics.add(i32, SPINNERS, 1) === 0;
+    if (alone && (fruitlessSpins < SPIN_GIVE_UP || ++idleSpells % SPIN_PROBE === 0)) {
       for (let round = 0; round < SPIN_ROUNDS; round++) {
         if (hasWork()) {
           Atomics.sub(i32, SPINNERS, 1);
+          fruitlessSpins = 0;
           return true;
         }
       }
+      fruitlessSpins++;
     }
     const wake = Atomics.load(i32, WAKE);
     // Counted as a sleeper before no longer counting as a spinner: see SharedQueue.publish.
