@@ -13,7 +13,14 @@ import type { JobResult, JobStatus, MeasurementMethod, StartedJob } from "../spe
 import { JobQueue } from "./job-queue.js";
 import { type ClusterSettings, resolveClusterOptions } from "./options.js";
 import { RunSession } from "./run-session.js";
-import type { ClusterEvents, ClusterOptions, RunningJob, RunOptions, RunStats } from "./types.js";
+import type {
+  ClusterEvents,
+  ClusterOptions,
+  MemoryStatus,
+  RunningJob,
+  RunOptions,
+  RunStats,
+} from "./types.js";
 
 const STATUSES: readonly JobStatus[] = ["completed", "failed", "timeout", "oom", "cancelled", "error"];
 type Interruption = RunStats["interrupted"];
@@ -49,6 +56,16 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   #runtimeMs = 0;
   #runStart: number | undefined;
   #interrupted: Interruption = null;
+  #haltReason: string | null = null;
+  readonly #responses: RunStats["responses"] = {
+    holds: 0,
+    holdSeconds: 0,
+    suspensions: 0,
+    resumes: 0,
+    requeues: 0,
+    retries: 0,
+    chainCancellations: 0,
+  };
   #measurement: { method: MeasurementMethod; note: string | null } = { method: "none", note: null };
 
   constructor(options: ClusterOptions = {}) {
@@ -79,6 +96,25 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     return this.#session?.running() ?? [];
   }
 
+  /** The memory the cluster sees now: available, the floor, a cgroup limit if any, what jobs use, the headroom. */
+  get memoryStatus(): MemoryStatus {
+    const view = readMemoryView();
+    const held = this.#session?.held() ?? { cpus: 0, memory: 0 };
+    const jobs = this.running.reduce((sum, j) => sum + j.memoryCurrent, 0);
+    const floor = this.#settings.floorBytes;
+    return {
+      availableMb: bytesToMb(view.availableBytes),
+      totalMb: bytesToMb(view.totalBytes),
+      floorMb: bytesToMb(floor),
+      cgroup: view.cgroup
+        ? { limitMb: bytesToMb(view.cgroup.limitBytes), usageMb: bytesToMb(view.cgroup.usageBytes) }
+        : null,
+      jobsMb: jobs,
+      budgetMb: this.memory,
+      headroomMb: bytesToMb(Math.min(view.availableBytes - floor, this.#settings.memoryBytes - held.memory)),
+    };
+  }
+
   /** Counts and totals; also what `run()` resolves with. */
   get stats(): RunStats {
     const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
@@ -99,11 +135,11 @@ export class Cluster extends EventEmitter<ClusterEvents> {
         measurementNote: this.#measurement.note,
       },
       jobs: {
-        pending: this.jobs.length,
+        pending: this.jobs.length + (this.#session?.delayed ?? 0),
         running: running.length,
         completed: this.#completed.length,
         failed: this.#failed.length,
-        total: this.#results.length + running.length + this.jobs.length,
+        total: this.#results.length + running.length + this.jobs.length + (this.#session?.delayed ?? 0),
         byStatus,
       },
       resources: {
@@ -112,7 +148,9 @@ export class Cluster extends EventEmitter<ClusterEvents> {
         memoryReserved: formatMemory(bytesToMb(held.memory)),
         activeJobs: running.length,
       },
+      responses: { ...this.#responses },
       interrupted: this.#interrupted,
+      haltReason: this.#haltReason,
     };
   }
 
@@ -155,6 +193,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     const backend = openMeasurement(settings.measurement);
     this.#measurement = { method: backend.method, note: backend.fallbackReason ?? null };
     this.#interrupted = null;
+    this.#haltReason = null;
     this.#endedThisRun = 0;
     this.#failedThisRun = 0;
     const progress = settings.progressBar ? createProgress() : undefined;
@@ -169,7 +208,16 @@ export class Cluster extends EventEmitter<ClusterEvents> {
         watchdog: watchdog(),
         killGraceMs: settings.killGraceMs,
         captureLimitBytes: settings.captureLimitBytes,
+        memoryPolicy: settings.memoryPolicy,
+        memoryTolerance: settings.memoryTolerance,
+        pressure: settings.pressure,
+        retryDelayMs: settings.retryDelayMs,
+        chained: settings.chained,
+        halt: settings.halt,
+        responses: this.#responses,
         readMemory: () => readMemoryView(),
+        pressureEvent: (event) => this.#emitSafely(event.id ?? "cluster", "pressure", event),
+        retryEvent: (event) => this.#emitSafely(event.id, "jobRetry", event),
         started: (job, definition) => this.#started(job, definition),
         ended: (result, definition) => {
           this.#ended(result, definition);
@@ -193,6 +241,10 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     try {
       await session.run();
     } finally {
+      if (session.haltReason) {
+        this.#interrupted ??= "halt";
+        this.#haltReason = session.haltReason;
+      }
       removeSignalHandlers();
       options.signal?.removeEventListener("abort", onAbort);
       progress?.stop(this.#progress());
@@ -227,7 +279,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     const held = this.#session?.held() ?? { cpus: 0, memory: 0 };
     const running = this.#session?.running().length ?? 0;
     return {
-      total: this.#endedThisRun + running + this.jobs.length,
+      total: this.#endedThisRun + running + this.jobs.length + (this.#session?.delayed ?? 0),
       ended: this.#endedThisRun,
       failed: this.#failedThisRun,
       running,
@@ -251,7 +303,11 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     this.#callHook(result.id, "onFinish", () => definition.hooks.onFinish?.(result));
   }
 
-  #emitSafely<K extends "jobStart" | "jobEnd">(id: string, event: K, ...args: ClusterEvents[K]): void {
+  #emitSafely<K extends "jobStart" | "jobEnd" | "pressure" | "jobRetry">(
+    id: string,
+    event: K,
+    ...args: ClusterEvents[K]
+  ): void {
     for (const listener of this.rawListeners(event)) {
       this.#callHook(id, `${event} handler`, () => (listener as (...a: unknown[]) => void)(...args));
     }

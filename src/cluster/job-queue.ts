@@ -95,6 +95,22 @@ export class JobQueue implements Iterable<QueuedJobInfo> {
     this.#pending.length = kept;
   }
 
+  /**
+   * @internal Puts a job that already ran back in its place by arrival order (a retry, or a job
+   * stopped under memory pressure), so that it goes before jobs that came after it.
+   */
+  requeue(definition: JobDefinition): void {
+    let low = 0;
+    let high = this.#pending.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if ((this.#pending[mid] as JobDefinition).seq < definition.seq) low = mid + 1;
+      else high = mid;
+    }
+    this.#pending.splice(low, 0, definition);
+    this.#listener?.();
+  }
+
   /** @internal Called whenever jobs are added, so that a running loop picks them up. */
   onAdd(listener: (() => void) | undefined): void {
     this.#listener = listener;

@@ -4,8 +4,11 @@ import { ChildProcessLauncher } from "../execute/local/child-process-launcher.js
 import type { MeasurementChoice } from "../measure/backend.js";
 import { detectCpus, readMemoryView } from "../measure/system.js";
 import { fifoBackfill } from "../schedule/fifo-backfill.js";
+import type { HaltPolicy } from "../schedule/halt.js";
 import type { SchedulingPolicy } from "../schedule/policy.js";
+import type { PressureSettings } from "../schedule/pressure.js";
 import { problemsFromIssues, SpecError } from "../spec/errors.js";
+import { type MemoryPolicy, memoryPolicySchema } from "../spec/job-spec.js";
 import {
   formatMemory,
   type MemorySize,
@@ -27,8 +30,16 @@ export interface ClusterSettings {
   measurement: MeasurementChoice;
   policy: SchedulingPolicy;
   launcher: Launcher;
+  memoryPolicy: MemoryPolicy;
+  memoryTolerance: number;
+  /** Undefined when the response to pressure is off. */
+  pressure: PressureSettings | undefined;
+  retryDelayMs: number;
+  chained: boolean;
+  halt: HaltPolicy | undefined;
 }
 
+const MB = 1024 ** 2;
 const GB = 1024 ** 3;
 
 const memory = z
@@ -67,6 +78,35 @@ const optionsSchema = z.strictObject({
   launcher: z
     .custom<Launcher>((v) => typeof (v as Launcher | null)?.launch === "function", "expected a Launcher")
     .optional(),
+  memoryPolicy: memoryPolicySchema.optional(),
+  memoryTolerance: z
+    .number({ error: "expected a factor such as 1.2" })
+    .min(1, "must be at least 1")
+    .optional(),
+  pressure: z
+    .union(
+      [
+        z.literal(false),
+        z.strictObject({
+          hold: z.boolean({ error: "expected true or false" }).optional(),
+          suspend: z.boolean({ error: "expected true or false" }).optional(),
+          requeue: z.boolean({ error: "expected true or false" }).optional(),
+          margin: memory.optional(),
+        }),
+      ],
+      { error: "expected false or { hold, suspend, requeue, margin }" },
+    )
+    .optional(),
+  retryDelay: z.number({ error: "expected seconds as a number" }).min(0, "must be 0 or more").optional(),
+  chained: z.boolean({ error: "expected true or false" }).optional(),
+  halt: z
+    .strictObject({
+      failures: z.number().int("expected a whole number").min(1, "must be at least 1").optional(),
+      percent: z.number().gt(0, "must be more than 0").max(100, "must be at most 100").optional(),
+      mode: z.enum(["now", "soon"], { error: 'expected "now" or "soon"' }),
+    })
+    .refine((h) => h.failures !== undefined || h.percent !== undefined, "give failures or percent")
+    .optional(),
 });
 
 /**
@@ -92,6 +132,8 @@ export function resolveClusterOptions(options: ClusterOptions): ClusterSettings 
     throw new SpecError("cluster options", [{ field: "m", message: "give only one of m, memory" }]);
 
   const view = readMemoryView();
+  const memoryBytes =
+    memoryAliases[0] === undefined ? Math.floor(view.availableBytes * 0.9) : mbToBytes(memoryAliases[0]);
   if (o.memoryFloor !== undefined && mbToBytes(o.memoryFloor) >= view.totalBytes) {
     const total = formatMemory(view.totalBytes / (1024 * 1024));
     throw new SpecError("cluster options", [
@@ -113,5 +155,22 @@ export function resolveClusterOptions(options: ClusterOptions): ClusterSettings 
     measurement: o.measurement ?? "auto",
     policy: o.policy ?? fifoBackfill(),
     launcher: o.launcher ?? new ChildProcessLauncher(),
+    memoryPolicy: o.memoryPolicy ?? "warn",
+    memoryTolerance: o.memoryTolerance ?? 1,
+    pressure:
+      o.pressure === false
+        ? undefined
+        : {
+            hold: o.pressure?.hold ?? true,
+            suspend: o.pressure?.suspend ?? true,
+            requeue: o.pressure?.requeue ?? true,
+            marginBytes:
+              o.pressure?.margin === undefined
+                ? Math.min(Math.max(Math.min(memoryBytes, view.totalBytes) * 0.05, 64 * MB), GB)
+                : mbToBytes(o.pressure.margin),
+          },
+    retryDelayMs: Math.round((o.retryDelay ?? 1) * 1000),
+    chained: o.chained ?? false,
+    halt: o.halt,
   };
 }

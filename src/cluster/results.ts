@@ -3,8 +3,11 @@ import type { JobDefinition } from "../spec/job-spec.js";
 import { bytesToMb } from "../spec/memory.js";
 import type { JobAttempt, JobResult, JobStatus, MeasurementMethod } from "../spec/result.js";
 
-/** Turns an attempt's outcome into the attempt record kept in `result.attempts`. */
-export function attemptRecord(attempt: number, outcome: AttemptOutcome): JobAttempt {
+/** A result before the run loop adds the memory policy that applied to the job. */
+export type ResultWithoutPolicy = Omit<JobResult, "memoryPolicy">;
+
+/** The record of one attempt, kept in `result.attempts`. */
+export function attemptRecord(attempt: number, job: JobDefinition, outcome: AttemptOutcome): JobAttempt {
   return {
     attempt,
     status: outcome.status,
@@ -12,6 +15,7 @@ export function attemptRecord(attempt: number, outcome: AttemptOutcome): JobAtte
     signal: outcome.signal,
     error: outcome.error,
     memoryUsed: bytesToMb(outcome.usage.peakBytes),
+    memoryRequested: job.memoryBytes === undefined ? null : bytesToMb(job.memoryBytes),
     runtime: outcome.runtimeMs / 1000,
     cpuTime: outcome.usage.cpuMs / 1000,
     startTime: outcome.startTime,
@@ -19,23 +23,29 @@ export function attemptRecord(attempt: number, outcome: AttemptOutcome): JobAtte
   };
 }
 
-/** The result of a job from its last attempt's outcome and every attempt's record. */
+/**
+ * The result of a job from its last attempt and every attempt's record. `note` adds why it was
+ * not run again, when a retry was refused.
+ */
 export function jobResult(
   job: JobDefinition,
+  status: JobStatus,
   outcome: AttemptOutcome,
   attempts: JobAttempt[],
   method: MeasurementMethod,
-): JobResult {
+  note?: string,
+): ResultWithoutPolicy {
   const last = attempts[attempts.length - 1] as JobAttempt;
+  const error = note ? `${outcome.error ?? "failed"}; not retried: ${note}` : outcome.error;
   return {
     id: job.id,
     cmd: job.cmd,
     command: job.command,
-    status: outcome.status,
-    success: outcome.status === "completed",
+    status,
+    success: status === "completed",
     exitCode: outcome.exitCode,
     signal: outcome.signal,
-    error: outcome.error,
+    error,
     stdout: outcome.stdout,
     stderr: outcome.stderr,
     runtime: last.runtime,
@@ -50,8 +60,30 @@ export function jobResult(
   };
 }
 
-/** The result of a job that never started: it could never fit, or the run was cancelled first. */
-export function notStartedResult(job: JobDefinition, status: JobStatus, error: string): JobResult {
+/**
+ * The result of a job that ends without (another) attempt: it could never fit, the run was
+ * cancelled or halted, or a chained failure cancelled it. Earlier attempts, if any, are kept.
+ */
+export function endedWithoutAttempt(
+  job: JobDefinition,
+  status: JobStatus,
+  error: string,
+  earlier: JobAttempt[] = [],
+): ResultWithoutPolicy {
+  const now = Date.now();
+  const attempt: JobAttempt = {
+    attempt: earlier.length + 1,
+    status,
+    exitCode: null,
+    signal: null,
+    error,
+    memoryUsed: 0,
+    memoryRequested: job.memoryBytes === undefined ? null : bytesToMb(job.memoryBytes),
+    runtime: 0,
+    cpuTime: 0,
+    startTime: null,
+    endTime: now,
+  };
   const outcome: AttemptOutcome = {
     status,
     exitCode: null,
@@ -60,9 +92,9 @@ export function notStartedResult(job: JobDefinition, status: JobStatus, error: s
     stdout: "",
     stderr: "",
     startTime: null,
-    endTime: Date.now(),
+    endTime: now,
     runtimeMs: 0,
     usage: { currentBytes: 0, peakBytes: 0, cpuMs: 0, oomKills: 0 },
   };
-  return jobResult(job, outcome, [attemptRecord(1, outcome)], "none");
+  return jobResult(job, status, outcome, [...earlier, attempt], "none");
 }

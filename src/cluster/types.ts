@@ -1,6 +1,8 @@
 import type { Launcher } from "../execute/launcher.js";
 import type { MeasurementChoice } from "../measure/backend.js";
+import type { HaltPolicy } from "../schedule/halt.js";
 import type { SchedulingPolicy } from "../schedule/policy.js";
+import type { MemoryPolicy } from "../spec/job-spec.js";
 import type { MemorySize } from "../spec/memory.js";
 import type { JobResult, JobStatus, MeasurementMethod, StartedJob } from "../spec/result.js";
 
@@ -26,12 +28,43 @@ export interface ClusterOptions {
   captureLimit?: MemorySize;
   /** Stop every job's process tree on SIGINT/SIGTERM of this process during a run. Default true. */
   handleSignals?: boolean;
+  /**
+   * What to do when a job uses more memory than it declared times `memoryTolerance`, for jobs
+   * that do not say: `"kill"` (ends it as `oom`; a hard cgroup limit where available), `"warn"`
+   * (default: flagged in the summary), `"none"`.
+   */
+  memoryPolicy?: MemoryPolicy;
+  /** How far over its declared memory a job may go before `memoryPolicy` applies, as a factor. Default 1.0. */
+  memoryTolerance?: number;
+  /** The graded response to memory pressure; `false` turns it off. Default: every step on. */
+  pressure?: false | PressureOptions;
+  /** Seconds before the first retry of a failed job; each later retry waits twice as long. Default 1. */
+  retryDelay?: number;
+  /** When a job with a `category` and `size` fails by timeout or memory, cancel the jobs of its category at least as large. Default false. */
+  chained?: boolean;
+  /** Stop the run after this many failures or this share failing: `{ failures: 3, mode: "soon" }`, `{ percent: 10, mode: "now" }`. */
+  halt?: HaltPolicy;
   /** How jobs are measured; `auto` (default) picks a memory cgroup per job where possible, else /proc sampling. */
   measurement?: MeasurementChoice;
   /** Which waiting job starts next. Default: FIFO with backfill behind a reservation for the oldest job. */
   policy?: SchedulingPolicy;
   /** How processes are started. Default: Node's child_process. */
   launcher?: Launcher;
+}
+
+/**
+ * The steps of the response to memory pressure, each on by default. Pressure is measured as
+ * headroom: the smaller of (available memory - `memoryFloor`) and (`m` - what the run's jobs use).
+ */
+export interface PressureOptions {
+  /** Start no jobs while headroom is below `margin`. */
+  hold?: boolean;
+  /** Suspend the youngest growing jobs (SIGSTOP) when headroom is about to run out; resume them when it recovers. */
+  suspend?: boolean;
+  /** Stop the job whose loss wastes least work and run it again later with its measured peak as its memory. */
+  requeue?: boolean;
+  /** Headroom kept before acting: MB or a size. Default: 5% of `m` (or of total memory, if less), at least 64 MB and at most 1 GB. */
+  margin?: MemorySize;
 }
 
 /** Options of {@link Cluster.run}. */
@@ -48,6 +81,25 @@ export interface RunningJob extends StartedJob {
   memoryPeak: number;
   /** Seconds since it started. */
   elapsed: number;
+  /** Stopped (SIGSTOP) by the response to memory pressure, to be resumed when memory recovers. */
+  suspended: boolean;
+}
+
+/** The memory a cluster sees now, as {@link Cluster.memoryStatus} reports it. All figures in MB. */
+export interface MemoryStatus {
+  /** Memory available to this process: MemAvailable, or what its memory cgroup's limit leaves. */
+  availableMb: number;
+  totalMb: number;
+  /** Free memory the run never eats into. */
+  floorMb: number;
+  /** The memory cgroup this process runs in, when it has a limit. */
+  cgroup: { limitMb: number; usageMb: number } | null;
+  /** What the running jobs use now, measured. */
+  jobsMb: number;
+  /** The cluster's m. */
+  budgetMb: number;
+  /** min(available - floor, m - what running jobs hold, each at the larger of its declaration and its use). */
+  headroomMb: number;
 }
 
 /** Counts and totals of a cluster, as returned by `run()` and {@link Cluster.stats}. */
@@ -87,8 +139,50 @@ export interface RunStats {
     memoryReserved: string;
     activeJobs: number;
   };
-  /** Set when the last run was cut short: `"SIGINT"`, `"SIGTERM"` or `"abort"`. */
-  interrupted: "SIGINT" | "SIGTERM" | "abort" | null;
+  /** What memory pressure, limits and failures made the runs do. */
+  responses: {
+    /** Times the cluster stopped starting jobs for want of memory, and the seconds it spent so. */
+    holds: number;
+    holdSeconds: number;
+    suspensions: number;
+    resumes: number;
+    /** Jobs stopped under memory pressure and run again (never counted as retries). */
+    requeues: number;
+    retries: number;
+    /** Jobs cancelled because a larger-or-equal job of their category failed (`chained`). */
+    chainCancellations: number;
+  };
+  /** Set when the last run was cut short: `"SIGINT"`, `"SIGTERM"`, `"abort"` or `"halt"`. */
+  interrupted: "SIGINT" | "SIGTERM" | "abort" | "halt" | null;
+  /** Why the run halted, when `interrupted` is `"halt"`. */
+  haltReason: string | null;
+}
+
+/** What the `pressure` event reports: a step of the response to memory pressure. */
+export interface PressureEvent {
+  /** `hold`/`release`: starts stopped/allowed again; `suspend`/`resume`/`requeue`: done to job `id`. */
+  action: "hold" | "release" | "suspend" | "resume" | "requeue";
+  id: string | null;
+  /** Memory available to the machine (or to our cgroup), and the floor, in MB. */
+  availableMb: number;
+  floorMb: number;
+  /** What the run's jobs use together, and the cluster's m, in MB. */
+  jobsMb: number;
+  budgetMb: number;
+  /** min(available - floor, m - jobs), in MB. */
+  headroomMb: number;
+}
+
+/** What the `jobRetry` event reports. */
+export interface RetryEvent {
+  id: string;
+  /** The attempt that failed, from 1. */
+  attempt: number;
+  status: JobStatus;
+  /** Seconds until the next attempt is queued. */
+  delay: number;
+  /** Memory the next attempt asks for, in MB, or null. */
+  memory: number | null;
 }
 
 /** Events of a cluster (Node's EventEmitter; handlers are not awaited, and a throwing handler is reported, never fatal). */
@@ -97,6 +191,10 @@ export interface ClusterEvents {
   jobStart: [job: StartedJob];
   /** A job has ended, however it ended; its result is already in every result list. */
   jobEnd: [result: JobResult];
+  /** A step of the response to memory pressure. */
+  pressure: [event: PressureEvent];
+  /** A failed job will run again. */
+  jobRetry: [event: RetryEvent];
   /** A callback or event handler threw; the run went on. */
   callbackError: [info: { id: string; hook: string; error: unknown }];
 }

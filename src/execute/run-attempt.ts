@@ -1,14 +1,17 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { JobMeter, JobUsage } from "../measure/meter.js";
 import { formatArgv, type JobDefinition } from "../spec/job-spec.js";
-import type { JobStatus } from "../spec/result.js";
+import type { AttemptStatus } from "../spec/result.js";
 import { jobEnvironment } from "./environment.js";
 import type { JobExit, LaunchedJob, Launcher } from "./launcher.js";
 import { preflight } from "./local/preflight.js";
 import type { Watchdog } from "./local/watchdog.js";
 
-/** Why the run loop stopped a job before it ended by itself. */
-export type StopReason = "timeout" | "cancelled";
+/**
+ * Why the run loop stopped a job before it ended by itself: its timeout, a cancellation, its
+ * memory limit (sampled where no cgroup enforces it), or memory pressure (to run it again).
+ */
+export type StopReason = "timeout" | "cancelled" | "oom" | "requeued";
 
 /** What running one attempt needs besides the job. */
 export interface AttemptContext {
@@ -18,13 +21,15 @@ export interface AttemptContext {
   /** Milliseconds between SIGTERM and SIGKILL when a job is stopped. */
   killGraceMs: number;
   captureLimitBytes: number;
+  /** Why the kernel's OOM killer would have struck this job (its cgroup limit, or the machine running out). */
+  oomMessage: string;
   /** Called once the processes exist. */
   onLaunched(job: LaunchedJob, startTime: number): void;
 }
 
 /** How one attempt ended, before the run loop turns it into a result. */
 export interface AttemptOutcome {
-  status: JobStatus;
+  status: AttemptStatus;
   exitCode: number | null;
   signal: string | null;
   error: string | null;
@@ -52,6 +57,12 @@ export class Attempt {
   #stop: { reason: StopReason; detail: string | undefined } | undefined;
   #launched: LaunchedJob | undefined;
   #killTimer: NodeJS.Timeout | undefined;
+  #timeoutTimer: NodeJS.Timeout | undefined;
+  /** Time left before the timeout, kept while the job is suspended. */
+  #timeoutLeftMs: number | undefined;
+  #timeoutDueAt = 0;
+  #suspended = false;
+  #suspendedAt = 0;
 
   constructor(
     private readonly job: JobDefinition,
@@ -60,16 +71,58 @@ export class Attempt {
     this.outcome = this.#run();
   }
 
-  /** Stops the job: SIGTERM to its whole process tree, SIGKILL after the grace period. */
+  /**
+   * Stops the job: SIGTERM to its whole process tree, SIGKILL after the grace period (at once
+   * for `oom` and `requeued`, where the point is to free memory now).
+   */
   stop(reason: StopReason, detail?: string): void {
     if (this.#stop) return;
     this.#stop = { reason, detail };
     if (this.#launched) this.#terminate();
   }
 
+  /** Whether the job is stopped with SIGSTOP. */
+  get suspended(): boolean {
+    return this.#suspended;
+  }
+
+  /** Epoch ms the job was suspended at, while it is. */
+  get suspendedAt(): number | undefined {
+    return this.#suspended ? this.#suspendedAt : undefined;
+  }
+
+  /** Stops the job's whole process tree where it is (SIGSTOP); its timeout clock stops too. */
+  suspend(): void {
+    if (this.#suspended || this.#stop || !this.#launched) return;
+    this.#suspended = true;
+    this.#suspendedAt = Date.now();
+    this.#signalAll("SIGSTOP");
+    if (this.#timeoutTimer) {
+      clearTimeout(this.#timeoutTimer);
+      this.#timeoutLeftMs = Math.max(0, this.#timeoutDueAt - performance.now());
+    }
+  }
+
+  /** Lets a suspended job go on (SIGCONT). */
+  resume(): void {
+    if (!this.#suspended) return;
+    this.#suspended = false;
+    this.#signalAll("SIGCONT");
+    if (this.#timeoutLeftMs !== undefined) this.#armTimeout(this.#timeoutLeftMs);
+  }
+
   #terminate(): void {
-    this.#signalAll("SIGTERM");
-    this.#killTimer = setTimeout(() => this.#signalAll("SIGKILL"), this.context.killGraceMs);
+    const immediate = this.#stop?.reason === "oom" || this.#stop?.reason === "requeued";
+    this.#signalAll(immediate ? "SIGKILL" : "SIGTERM");
+    // A stopped process acts on SIGTERM only once it runs again.
+    if (this.#suspended) this.#signalAll("SIGCONT");
+    if (!immediate) this.#killTimer = setTimeout(() => this.#signalAll("SIGKILL"), this.context.killGraceMs);
+  }
+
+  #armTimeout(ms: number): void {
+    this.#timeoutDueAt = performance.now() + ms;
+    this.#timeoutLeftMs = undefined;
+    this.#timeoutTimer = setTimeout(() => this.stop("timeout"), ms);
   }
 
   #signalAll(signal: NodeJS.Signals): void {
@@ -114,13 +167,12 @@ export class Attempt {
     context.meter.attach(launched.pids, launched.processGroups);
     context.onLaunched(launched, startTime);
     if (this.#stop) this.#terminate();
-    const timeout =
-      job.timeoutMs === undefined ? undefined : setTimeout(() => this.stop("timeout"), job.timeoutMs);
+    if (job.timeoutMs !== undefined) this.#armTimeout(job.timeoutMs);
 
     const exit = await launched.exited;
     const runtimeMs = performance.now() - started;
     const endTime = Date.now();
-    clearTimeout(timeout);
+    clearTimeout(this.#timeoutTimer);
     clearTimeout(this.#killTimer);
 
     // The job's own processes have ended; whatever they left behind goes too.
@@ -131,7 +183,7 @@ export class Attempt {
     return { ...this.#classify(exit, usage), ...output, startTime, endTime, runtimeMs, usage };
   }
 
-  #notStarted(status: JobStatus, error: string): AttemptOutcome {
+  #notStarted(status: AttemptStatus, error: string): AttemptOutcome {
     const usage = this.context.meter.finish();
     return {
       status,
@@ -174,20 +226,24 @@ export class Attempt {
     const signal = stage?.signal ?? null;
     const base = { exitCode, signal };
 
+    // In order of precedence: what the run loop asked for beats how the job ended.
     if (exit.spawnError) return { ...base, status: "error", error: exit.spawnError };
-    if (this.#stop?.reason === "timeout") {
+    const stop = this.#stop;
+    if (stop?.reason === "timeout") {
       return {
         ...base,
         status: "timeout",
         error: `timed out after ${formatSeconds((job.timeoutMs ?? 0) / 1000)}`,
       };
     }
-    if (this.#stop?.reason === "cancelled")
-      return { ...base, status: "cancelled", error: this.#stop.detail ?? "cancelled" };
-    if (usage.oomKills > 0 && signal === "SIGKILL") {
-      return { ...base, status: "oom", error: "killed by the kernel's out-of-memory killer" };
-    }
+    if (stop?.reason === "cancelled")
+      return { ...base, status: "cancelled", error: stop.detail ?? "cancelled" };
+    if (stop?.reason === "requeued") return { ...base, status: "requeued", error: stop.detail ?? "requeued" };
+    if (stop?.reason === "oom")
+      return { ...base, status: "oom", error: stop.detail ?? "over its memory limit" };
     if (!stage) return { ...base, status: "completed", error: null };
+    // The kernel killed one of the job's processes for memory, and the job failed: that is why.
+    if (usage.oomKills > 0) return { ...base, status: "oom", error: this.context.oomMessage };
     const where =
       job.stages.length > 1
         ? `stage ${failing + 1} of ${job.stages.length} (${formatArgv(job.stages[failing] ?? [])}) `

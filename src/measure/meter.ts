@@ -22,6 +22,11 @@ export interface JobMeter {
   readonly joinFiles: readonly string[];
   /** Directories the watchdog must empty and remove if this process dies. */
   readonly cgroupDirs: readonly string[];
+  /**
+   * Sets a hard memory limit before the job starts. Returns true when the kernel enforces it
+   * (a cgroup, which OOM-kills at the limit); false when the caller must enforce it by sampling.
+   */
+  limit(bytes: number): boolean;
   /** Tells the meter the job's processes once they have started. */
   attach(pids: readonly number[], processGroups: readonly number[]): void;
   /** Takes one sample; called on every tick of the run's sampler. */

@@ -43,7 +43,9 @@ export function formatSummary(stats: RunStats, results: readonly JobResult[]): s
     lines.push(`  Average memory: ${formatMemory(sum(ran.map((r) => r.memoryUsed)) / ran.length)}`);
   }
 
-  const over = ran.filter((r) => r.memoryDeclared !== null && r.memoryUsed > r.memoryDeclared);
+  const over = ran.filter(
+    (r) => r.memoryPolicy !== "none" && r.memoryDeclared !== null && r.memoryUsed > r.memoryDeclared,
+  );
   if (over.length > 0) {
     lines.push("", `Used more memory than declared (${over.length}):`);
     for (const r of over.slice(0, FAILURES_SHOWN)) {
@@ -54,6 +56,10 @@ export function formatSummary(stats: RunStats, results: readonly JobResult[]): s
     if (over.length > FAILURES_SHOWN) lines.push(`  ... and ${over.length - FAILURES_SHOWN} more`);
   }
 
+  const responses = describeResponses(stats.responses);
+  if (responses.length > 0) lines.push("", "Responses:", ...responses.map((line) => `  ${line}`));
+  if (stats.haltReason) lines.push("", `Halted: ${stats.haltReason}`);
+
   const failed = results.filter((r) => !r.success);
   if (failed.length > 0) {
     lines.push("", "Failed jobs:");
@@ -63,6 +69,19 @@ export function formatSummary(stats: RunStats, results: readonly JobResult[]): s
   }
   lines.push(RULE);
   return `${lines.join("\n")}\n`;
+}
+
+/** What memory pressure, retries and chained failures did, a line each, only for what happened. */
+function describeResponses(r: RunStats["responses"]): string[] {
+  const lines: string[] = [];
+  if (r.holds > 0)
+    lines.push(`Held starts for want of memory: ${r.holds} times, ${formatDuration(r.holdSeconds)} in all`);
+  if (r.suspensions + r.resumes > 0)
+    lines.push(`Suspended under memory pressure: ${r.suspensions} (resumed ${r.resumes})`);
+  if (r.requeues > 0) lines.push(`Stopped under memory pressure and run again: ${r.requeues}`);
+  if (r.retries > 0) lines.push(`Retries after failures: ${r.retries}`);
+  if (r.chainCancellations > 0) lines.push(`Cancelled by a chained failure: ${r.chainCancellations}`);
+  return lines;
 }
 
 /** Why a job failed, in words: its error, else its exit code or signal. */

@@ -41,6 +41,25 @@ export interface JobSpec {
   stdout?: string;
   /** Write standard error to this file (truncated first) instead of capturing it. */
   stderr?: string;
+  /**
+   * What to do when the job uses more memory than it declared (times the cluster's
+   * `memoryTolerance`): `"kill"` ends it as `oom` (a hard cgroup limit where available),
+   * `"warn"` flags it in the summary, `"none"` says nothing. Default: the cluster's, else `"warn"`.
+   */
+  memoryPolicy?: MemoryPolicy;
+  /** Times to run the job again after a failure of a kind in `retryOn` (default 0). */
+  retries?: number;
+  /**
+   * Failures worth a retry (default `["oom"]`). After `oom` the retry asks for
+   * max(previous m x 1.5, measured peak x 1.2), capped at the cluster's memory.
+   */
+  retryOn?: readonly RetryReason[];
+  /** Restart the job when it times out (PyExPool's rsrtonto): adds `"timeout"` to `retryOn`, with `retries` 1 unless given. */
+  restartOnTimeout?: boolean;
+  /** A class of related jobs; with the cluster's `chained: true`, one that fails by timeout or memory cancels those of its category at least as large. */
+  category?: string;
+  /** Relative size of the job within its category (e.g. its input size); used with `category`. */
+  size?: number;
   /** Called when the job starts. Exceptions are reported and never break the run. */
   onStart?: (job: StartedJob) => void;
   /** Called when the job completes successfully (only then). */
@@ -74,6 +93,15 @@ const cpusSchema = z
   .number({ error: "expected a whole number of CPU cores" })
   .int("expected a whole number of CPU cores")
   .min(1, "must be at least 1");
+
+/** How a job's memory beyond what it declared is treated. */
+export type MemoryPolicy = "kill" | "warn" | "none";
+/** Failures that `retryOn` may name. */
+export type RetryReason = "oom" | "timeout" | "failed";
+
+export const memoryPolicySchema = z.enum(["kill", "warn", "none"], {
+  error: 'expected "kill", "warn" or "none"',
+});
 
 const functionSchema = z.custom<(arg: never) => void>((v) => typeof v === "function", "expected a function");
 
@@ -121,6 +149,24 @@ const specSchema = z.strictObject({
     .optional(),
   stdout: nonEmpty("a file path").optional(),
   stderr: nonEmpty("a file path").optional(),
+  memoryPolicy: memoryPolicySchema.optional(),
+  retries: z
+    .number({ error: "expected a whole number" })
+    .int("expected a whole number")
+    .min(0, "must be 0 or more")
+    .optional(),
+  retryOn: z
+    .array(z.enum(["oom", "timeout", "failed"], { error: 'each must be "oom", "timeout" or "failed"' }), {
+      error: 'expected a list such as ["oom", "timeout"]',
+    })
+    .optional(),
+  restartOnTimeout: z.boolean({ error: "expected true or false" }).optional(),
+  category: nonEmpty("a category").optional(),
+  size: z
+    .number({ error: "expected a number" })
+    .min(0, "must be 0 or more")
+    .refine(Number.isFinite, "must be finite")
+    .optional(),
   onStart: functionSchema.optional(),
   onDone: functionSchema.optional(),
   onFinish: functionSchema.optional(),
@@ -148,6 +194,12 @@ export interface JobDefinition {
   timeoutMs: number | undefined;
   stdoutPath: string | undefined;
   stderrPath: string | undefined;
+  /** Undefined: the cluster's policy applies. */
+  memoryPolicy: MemoryPolicy | undefined;
+  retries: number;
+  retryOn: ReadonlySet<RetryReason>;
+  category: string | undefined;
+  size: number | undefined;
   hooks: Pick<JobSpec, "onStart" | "onDone" | "onFinish">;
 }
 
@@ -193,6 +245,11 @@ export function defineJob(
     timeoutMs: s.timeout === undefined ? undefined : Math.round(s.timeout * 1000),
     stdoutPath: s.stdout,
     stderrPath: s.stderr,
+    memoryPolicy: s.memoryPolicy,
+    retries: s.retries ?? (s.restartOnTimeout ? 1 : 0),
+    retryOn: new Set([...(s.retryOn ?? ["oom"]), ...(s.restartOnTimeout ? (["timeout"] as const) : [])]),
+    category: s.category,
+    size: s.size,
     hooks: { onStart: s.onStart, onDone: s.onDone, onFinish: s.onFinish } as JobDefinition["hooks"],
   };
 }

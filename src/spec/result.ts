@@ -20,16 +20,24 @@ export type JobStatus = "completed" | "failed" | "timeout" | "oom" | "cancelled"
  */
 export type MeasurementMethod = "cgroup-v1" | "cgroup-v2" | "proc" | "ps" | "none";
 
+/**
+ * How one attempt ended: a job status, or `requeued` for an attempt stopped under memory
+ * pressure and run again (which never uses up `retries`).
+ */
+export type AttemptStatus = JobStatus | "requeued";
+
 /** One attempt at running a job. */
 export interface JobAttempt {
   /** 1 for the first attempt. */
   attempt: number;
-  status: JobStatus;
+  status: AttemptStatus;
   exitCode: number | null;
   signal: string | null;
   error: string | null;
   /** Peak resident memory of the attempt's whole process tree, in MB. */
   memoryUsed: number;
+  /** Memory the attempt asked for, in MB (raised on a retry after `oom`), or null. */
+  memoryRequested: number | null;
   /** Wall-clock seconds. */
   runtime: number;
   /** User plus system CPU seconds of the whole process tree. */
@@ -65,8 +73,10 @@ export interface JobResult {
   memoryUsed: number;
   /** How `memoryUsed` was measured and where it may err. */
   memoryMethod: MeasurementMethod;
-  /** Memory the job declared, in MB, or null if it declared none. */
+  /** Memory the job asked for, in MB (on its last attempt: a retry after `oom` asks for more), or null if it declared none. */
   memoryDeclared: number | null;
+  /** What applied when the job used more than it declared: `kill`, `warn` or `none`. */
+  memoryPolicy: "kill" | "warn" | "none";
   /** CPU cores the job declared. */
   cpus: number;
   /** User plus system CPU seconds of the whole process tree. */

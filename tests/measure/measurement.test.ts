@@ -92,6 +92,12 @@ describe.runIf(canUseCgroups())("memory cgroups catch what sampling misses", () 
     expect(running?.memoryCurrent).toBeGreaterThan(110);
     expect(running?.memoryPeak).toBeGreaterThan(110);
     expect(running?.elapsed).toBeGreaterThan(0.5);
+    expect(running?.suspended).toBe(false);
+    const memory = p.memoryStatus;
+    expect(memory.jobsMb).toBeGreaterThan(110);
+    expect(memory.budgetMb).toBe(2048);
+    expect(memory.headroomMb).toBeLessThanOrEqual(memory.availableMb - memory.floorMb);
+    expect(memory.headroomMb).toBeLessThanOrEqual(2048 - 110);
     await run;
     expect(p.running).toEqual([]);
   });

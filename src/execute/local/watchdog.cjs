@@ -61,8 +61,10 @@ function cleanUp() {
   if (cleaning) return;
   cleaning = true;
   if (groups.size === 0 && cgroups.size === 0) process.exit(0);
-  // TERM first so that jobs can remove their temporary files, KILL a second later.
+  // TERM first so that jobs can remove their temporary files, KILL a second later; CONT
+  // lets a job suspended under memory pressure act on the TERM.
   signalAll("SIGTERM");
+  signalAll("SIGCONT");
   setTimeout(() => {
     signalAll("SIGKILL");
     removeCgroups(Date.now() + 5000);

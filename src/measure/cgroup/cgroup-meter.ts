@@ -1,4 +1,4 @@
-import { mkdirSync, rmdirSync } from "node:fs";
+import { mkdirSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { MeasurementMethod } from "../../spec/result.js";
 import type { JobMeter, JobUsage } from "../meter.js";
@@ -16,6 +16,8 @@ export interface CgroupDialect {
   cacheKey: string;
   /** Peak kernel memory (page tables, slab) charged to the group, which is not resident memory of the job's processes. */
   kernelBytes(dir: string, stat: ReadonlyMap<string, number>): number;
+  /** Files that set a hard limit, in the order they must be written; the swap one keeps a job from swapping past it. */
+  limitFiles: readonly { file: string; value: (bytes: number) => string }[];
   /** File and line holding the count of OOM kills. */
   oomFile: string;
   /** CPU usage: file and how to read it in milliseconds. */
@@ -30,6 +32,11 @@ export const CGROUP_V1: CgroupDialect = {
   mappedKey: "total_mapped_file",
   cacheKey: "total_cache",
   kernelBytes: (dir) => readNumber(join(dir, "memory.kmem.max_usage_in_bytes")) ?? 0,
+  // memsw (memory + swap) must be at least the memory limit, so it is written second.
+  limitFiles: [
+    { file: "memory.limit_in_bytes", value: String },
+    { file: "memory.memsw.limit_in_bytes", value: String },
+  ],
   oomFile: "memory.oom_control",
   cpuFile: "cpuacct.usage",
   cpuMs: (text) => {
@@ -50,6 +57,10 @@ export const CGROUP_V2: CgroupDialect = {
       (sum, key) => sum + (stat.get(key) ?? 0),
       0,
     ),
+  limitFiles: [
+    { file: "memory.max", value: String },
+    { file: "memory.swap.max", value: () => "0" },
+  ],
   oomFile: "memory.events",
   cpuFile: "cpu.stat",
   cpuMs: (text) => {
@@ -101,6 +112,20 @@ export class CgroupMeter implements JobMeter {
 
   get method(): MeasurementMethod {
     return this.dialect.method;
+  }
+
+  limit(bytes: number): boolean {
+    const rounded = String(Math.ceil(bytes / 4096) * 4096);
+    let enforced = false;
+    for (const [i, { file, value }] of this.dialect.limitFiles.entries()) {
+      try {
+        writeFileSync(join(this.memoryDir, file), value(Number(rounded)));
+        if (i === 0) enforced = true;
+      } catch {
+        // The swap file is absent without swap accounting; the memory limit alone still holds.
+      }
+    }
+    return enforced;
   }
 
   attach(): void {

@@ -26,6 +26,10 @@ export class ProcMeter implements JobMeter {
     private readonly highWaterMarks: boolean,
   ) {}
 
+  limit(): boolean {
+    return false;
+  }
+
   attach(pids: readonly number[], processGroups: readonly number[]): void {
     this.#roots.push(...pids);
     for (const g of processGroups) this.#groups.add(g);
