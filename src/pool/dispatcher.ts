@@ -44,8 +44,11 @@ export interface DispatcherHooks {
 
 /** Counts of enqueued tasks that ended, for run(). */
 export interface RunCounts {
+  /** Tasks that returned. */
   done: number;
+  /** Tasks that threw, timed out, or whose worker died on every attempt. */
   failed: number;
+  /** The reasons of the first 100 failures. */
   errors: unknown[];
 }
 

@@ -3,5 +3,5 @@ export { PoolClosedError, TaskTimeoutError, WorkerExitError } from "./errors.js"
 export type { HandlerArgs, HandlerName, HandlerResult, Handlers } from "./handler-types.js";
 export type { NumericArray } from "./map-job.js";
 export type { PoolOptions } from "./options.js";
-export { type CloseOptions, createPool, Pool, type RunResult, type SubmitOptions } from "./pool.js";
+export { createPool, Pool, type PoolCloseOptions, type PoolRunResult, type SubmitOptions } from "./pool.js";
 export type { PoolCounters, PoolStatus, WorkerState, WorkerStatus } from "./status.js";

@@ -25,10 +25,10 @@ export interface SubmitOptions {
 }
 
 /** What {@link Pool.run} resolves with: the enqueued tasks that ended since the previous run() resolved. */
-export type RunResult = RunCounts;
+export type PoolRunResult = RunCounts;
 
 /** Options of {@link Pool.close}. */
-export interface CloseOptions {
+export interface PoolCloseOptions {
   /** Reject every unfinished task at once and terminate the workers, instead of letting tasks finish. */
   force?: boolean;
 }
@@ -54,7 +54,7 @@ export class Pool<H extends object = Handlers> {
   private readonly readyWorkers = new Set<number>();
   private readyWaiters: Waiter[] = [];
   private namesWaiters: Waiter[] = [];
-  private runWaiters: ((result: RunResult) => void)[] = [];
+  private runWaiters: ((result: PoolRunResult) => void)[] = [];
   private idleWaiters: (() => void)[] = [];
   /** Set once calls are refused: the pool is closing, or its handlers could not be loaded. */
   private refusal: Error | undefined;
@@ -218,7 +218,7 @@ export class Pool<H extends object = Handlers> {
    * (or its promise settled) and everything has ended: the pool being idle for a moment while
    * a slow producer thinks does not end the run.
    */
-  async run(producer?: () => unknown): Promise<RunResult> {
+  async run(producer?: () => unknown): Promise<PoolRunResult> {
     if (producer !== undefined) await producer();
     return new Promise((resolve) => {
       this.runWaiters.push(resolve);
@@ -253,7 +253,7 @@ export class Pool<H extends object = Handlers> {
    * Stops taking calls, lets every accepted task finish (or, with `force`, rejects all unfinished
    * ones at once with PoolClosedError), then ends the worker threads. Resolves when none is left.
    */
-  close(options: CloseOptions = {}): Promise<void> {
+  close(options: PoolCloseOptions = {}): Promise<void> {
     this.refusal ??= new PoolClosedError("the pool is closed");
     if (options.force === true) {
       this.dispatcher.cancelAll(new PoolClosedError("the pool was closed before this task finished"));
