@@ -1,6 +1,8 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   createPool,
@@ -97,6 +99,19 @@ describe("a worker that dies", () => {
     } finally {
       delete process.env.POOL_TEST_MARKER;
     }
+  });
+});
+
+describe("the process ending", () => {
+  it("ends worker threads that are busy in a task", () => {
+    const script = fileURLToPath(new URL("./fixtures/exit-while-busy.mts", import.meta.url));
+    // A thread left running would keep the child alive until the timeout kills it (status null).
+    const child = spawnSync(process.execPath, ["--import", "tsx", script], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(child.stdout).toBe("busy\n");
+    expect(child.status).toBe(0);
   });
 });
 
