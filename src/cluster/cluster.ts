@@ -1,9 +1,12 @@
 import { EventEmitter } from "node:events";
 import { constants } from "node:os";
 import { watchdog } from "../execute/local/watchdog.js";
+import type { AttemptOutcome } from "../execute/run-attempt.js";
+import { historyKey } from "../history/history-key.js";
 import { openMeasurement } from "../measure/backend.js";
 import { readMemoryView } from "../measure/system.js";
 import { formatDuration } from "../report/format.js";
+import { formatPlan } from "../report/plan.js";
 import { formatProfile } from "../report/profile.js";
 import { createProgress } from "../report/progress.js";
 import { formatSummary } from "../report/summary.js";
@@ -12,6 +15,7 @@ import { bytesToMb, formatMemory } from "../spec/memory.js";
 import type { JobResult, JobStatus, MeasurementMethod, StartedJob } from "../spec/result.js";
 import { JobQueue } from "./job-queue.js";
 import { type ClusterSettings, resolveClusterOptions } from "./options.js";
+import { type Plan, planJobs } from "./plan.js";
 import { RunSession } from "./run-session.js";
 import type {
   ClusterEvents,
@@ -23,6 +27,9 @@ import type {
 } from "./types.js";
 
 const STATUSES: readonly JobStatus[] = ["completed", "failed", "timeout", "oom", "cancelled", "error"];
+const MB = 1024 * 1024;
+/** Headroom over the memory history estimates (a high quantile of recent peaks) for `m: "auto"`. */
+export const HISTORY_HEADROOM = 1.2;
 type Interruption = RunStats["interrupted"];
 
 /**
@@ -38,7 +45,7 @@ type Interruption = RunStats["interrupted"];
  */
 export class Cluster extends EventEmitter<ClusterEvents> {
   /** The jobs waiting to run. Jobs may be added while `run()` is going; it picks them up. */
-  readonly jobs = new JobQueue();
+  readonly jobs = new JobQueue((job) => this.#withEstimates(job));
   /** CPU cores the jobs may use together. */
   readonly cpus: number;
   /** Memory the jobs may use together, in MB. */
@@ -177,6 +184,24 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     return profiled;
   }
 
+  /**
+   * Predicts the schedule of the waiting jobs without running anything: the cluster's own
+   * policy played through the simulator, with runtimes and memory from history where earlier
+   * runs are known. What-ifs: plan the same jobs on clusters of other sizes.
+   */
+  plan(): Plan {
+    const settings = this.#settings;
+    const capacity = { cpus: settings.cpus, memory: settings.memoryBytes, resources: settings.resources };
+    return planJobs(this.jobs.pending, capacity, settings.createPolicy(capacity));
+  }
+
+  /** Prints {@link plan} on stdout and returns it. */
+  printPlan(): Plan {
+    const plan = this.plan();
+    process.stdout.write(formatPlan(plan));
+    return plan;
+  }
+
   /** The summary of every job so far, as {@link printSummary} prints it. */
   summary(): string {
     return formatSummary(this.stats, this.#results);
@@ -197,12 +222,13 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     this.#endedThisRun = 0;
     this.#failedThisRun = 0;
     const progress = settings.progressBar ? createProgress() : undefined;
+    const capacity = { cpus: settings.cpus, memory: settings.memoryBytes, resources: settings.resources };
     const session = new RunSession(
       {
         queue: this.jobs,
-        capacity: { cpus: settings.cpus, memory: settings.memoryBytes },
+        capacity,
         floorBytes: settings.floorBytes,
-        policy: settings.policy,
+        policy: settings.createPolicy(capacity),
         launcher: settings.launcher,
         backend,
         watchdog: watchdog(),
@@ -219,6 +245,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
         pressureEvent: (event) => this.#emitSafely(event.id ?? "cluster", "pressure", event),
         retryEvent: (event) => this.#emitSafely(event.id, "jobRetry", event),
         started: (job, definition) => this.#started(job, definition),
+        attemptEnded: (definition, outcome) => this.#learn(definition, outcome),
         ended: (result, definition) => {
           this.#ended(result, definition);
           onEnded?.(result);
@@ -285,6 +312,49 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       running,
       memoryMb: bytesToMb(held.memory),
     };
+  }
+
+  /**
+   * Completes a new job with what history says of it: its memory when it asks for `"auto"` (or
+   * declares none and the cluster's default is `"auto"`), and its expected runtime for the packer.
+   */
+  #withEstimates(job: JobDefinition): JobDefinition {
+    const { defaultMemory, memoryBytes: capacityBytes } = this.#settings;
+    const store = this.#settings.history?.();
+    const historyKeyOf = store ? historyKey({ stages: job.stages, group: job.group }) : undefined;
+    const estimate = historyKeyOf ? store?.estimate(historyKeyOf) : undefined;
+    let { memoryBytes, memorySource } = job;
+    if (memorySource === "auto" || (memorySource === "live" && defaultMemory === "auto")) {
+      memoryBytes = estimate
+        ? Math.min(capacityBytes, Math.ceil(Math.max(estimate.memoryBytes, MB) * HISTORY_HEADROOM))
+        : undefined;
+      memorySource = estimate ? "history" : "live";
+    } else if (memorySource === "live" && typeof defaultMemory === "number") {
+      memoryBytes = defaultMemory;
+      memorySource = "default";
+    }
+    return {
+      ...job,
+      memoryBytes,
+      memorySource,
+      runtimeEstimateMs: estimate?.runtimeMs,
+      historyKey: historyKeyOf,
+    };
+  }
+
+  /** Records what an attempt used, so that later runs of the same job can be estimated. */
+  #learn(job: JobDefinition, outcome: AttemptOutcome): void {
+    if (job.historyKey === undefined || outcome.startTime === null) return;
+    if (outcome.status === "requeued" || outcome.status === "cancelled" || outcome.status === "error") return;
+    this.#settings.history?.().record({
+      key: job.historyKey,
+      peakBytes: outcome.usage.peakBytes,
+      runtimeMs: outcome.runtimeMs,
+      cpuTimeMs: outcome.usage.cpuMs,
+      status: outcome.status,
+      exitCode: outcome.exitCode,
+      at: outcome.endTime,
+    });
   }
 
   #started(job: StartedJob, definition: JobDefinition): void {

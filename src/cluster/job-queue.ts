@@ -7,21 +7,29 @@ export interface QueuedJobInfo {
   id: string;
   command: string;
   cpus: number;
-  /** Declared memory in MB, or null. */
+  /** Memory it asks for in MB (declared, or estimated from history), or null. */
   memory: number | null;
 }
 
 /**
  * The jobs waiting to run: `p.jobs`. Every job is checked when it is added; a bad one is
  * rejected with an error naming it and its field, and in `extend` nothing is added unless
- * every job is good.
+ * every job is good. Waiting jobs are kept by id, so that taking one out costs the same
+ * however long the queue is.
  */
 export class JobQueue implements Iterable<QueuedJobInfo> {
-  readonly #pending: JobDefinition[] = [];
+  readonly #pending = new Map<string, JobDefinition>();
+  /** The waiting jobs in arrival order, kept until the queue changes. */
+  #ordered: JobDefinition[] | undefined;
   readonly #ids = new Set<string>();
   #appended = 0;
   #nextAutoId = 1;
-  #listener: (() => void) | undefined;
+  #listener: ((added: readonly JobDefinition[]) => void) | undefined;
+
+  /**
+   * @param resolve completes a checked job with what the cluster knows (history estimates); @internal
+   */
+  constructor(private readonly resolve: (job: JobDefinition) => JobDefinition = (job) => job) {}
 
   /** Adds a job; returns its id. */
   append(job: JobSpec | Job): string {
@@ -53,12 +61,14 @@ export class JobQueue implements Iterable<QueuedJobInfo> {
     }
     this.#nextAutoId = autoId;
     this.#appended += defined.length;
-    for (const definition of defined) {
+    const added = defined.map((d) => this.resolve(d));
+    for (const definition of added) {
       this.#ids.add(definition.id);
-      this.#pending.push(definition);
+      this.#pending.set(definition.id, definition);
     }
-    if (defined.length > 0) this.#listener?.();
-    return defined.map((d) => d.id);
+    this.#ordered = undefined;
+    if (added.length > 0) this.#listener?.(added);
+    return added.map((d) => d.id);
   }
 
   /** Adds jobs like `Array.prototype.push`; returns the number of waiting jobs. */
@@ -69,11 +79,11 @@ export class JobQueue implements Iterable<QueuedJobInfo> {
 
   /** Jobs waiting to run. */
   get length(): number {
-    return this.#pending.length;
+    return this.#pending.size;
   }
 
   *[Symbol.iterator](): Iterator<QueuedJobInfo> {
-    for (const d of this.#pending) {
+    for (const d of this.pending) {
       yield {
         id: d.id,
         command: d.command,
@@ -83,36 +93,34 @@ export class JobQueue implements Iterable<QueuedJobInfo> {
     }
   }
 
-  /** @internal The waiting jobs, oldest first, for the run loop. */
+  /** @internal The waiting jobs in arrival order. */
   get pending(): readonly JobDefinition[] {
-    return this.#pending;
+    this.#ordered ??= [...this.#pending.values()].sort((a, b) => a.seq - b.seq);
+    return this.#ordered;
   }
 
-  /** @internal Removes jobs that have left the queue (started, rejected or cancelled). */
-  remove(ids: ReadonlySet<string>): void {
-    let kept = 0;
-    for (const d of this.#pending) if (!ids.has(d.id)) this.#pending[kept++] = d;
-    this.#pending.length = kept;
+  /** @internal Takes a waiting job out, to start it; undefined if it is not waiting. */
+  take(id: string): JobDefinition | undefined {
+    const definition = this.#pending.get(id);
+    if (definition) {
+      this.#pending.delete(id);
+      this.#ordered = undefined;
+    }
+    return definition;
   }
 
   /**
-   * @internal Puts a job that already ran back in its place by arrival order (a retry, or a job
-   * stopped under memory pressure), so that it goes before jobs that came after it.
+   * @internal Puts a job that already ran back (a retry, or a job stopped under memory
+   * pressure), in its place by arrival order.
    */
   requeue(definition: JobDefinition): void {
-    let low = 0;
-    let high = this.#pending.length;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if ((this.#pending[mid] as JobDefinition).seq < definition.seq) low = mid + 1;
-      else high = mid;
-    }
-    this.#pending.splice(low, 0, definition);
-    this.#listener?.();
+    this.#pending.set(definition.id, definition);
+    this.#ordered = undefined;
+    this.#listener?.([definition]);
   }
 
-  /** @internal Called whenever jobs are added, so that a running loop picks them up. */
-  onAdd(listener: (() => void) | undefined): void {
+  /** @internal Called with the jobs that join the queue, so that a running loop picks them up. */
+  onAdd(listener: ((added: readonly JobDefinition[]) => void) | undefined): void {
     this.#listener = listener;
   }
 }

@@ -1,14 +1,20 @@
 import * as z from "zod";
 import type { Launcher } from "../execute/launcher.js";
 import { ChildProcessLauncher } from "../execute/local/child-process-launcher.js";
+import { defaultHistoryPath } from "../history/default-path.js";
+import type { HistoryStore } from "../history/history-store.js";
+import { JsonlHistoryStore } from "../history/jsonl-history-store.js";
 import type { MeasurementChoice } from "../measure/backend.js";
 import { detectCpus, readMemoryView } from "../measure/system.js";
 import { fifoBackfill } from "../schedule/fifo-backfill.js";
 import type { HaltPolicy } from "../schedule/halt.js";
-import type { SchedulingPolicy } from "../schedule/policy.js";
+import { toIncremental } from "../schedule/incremental.js";
+import { PackingPolicy } from "../schedule/packing-policy.js";
+import type { IncrementalPolicy, Resources, SchedulingPolicy } from "../schedule/policy.js";
 import type { PressureSettings } from "../schedule/pressure.js";
+import { strictFifo } from "../schedule/strict-fifo.js";
 import { problemsFromIssues, SpecError } from "../spec/errors.js";
-import { type MemoryPolicy, memoryPolicySchema } from "../spec/job-spec.js";
+import { type MemoryPolicy, memoryPolicySchema, RESOURCE_NAME } from "../spec/job-spec.js";
 import {
   formatMemory,
   type MemorySize,
@@ -28,7 +34,14 @@ export interface ClusterSettings {
   captureLimitBytes: number;
   handleSignals: boolean;
   measurement: MeasurementChoice;
-  policy: SchedulingPolicy;
+  /** Makes the policy for one run, for the cluster's capacity. */
+  createPolicy: (capacity: Resources) => IncrementalPolicy;
+  /** Named resources the cluster has. */
+  resources: Readonly<Record<string, number>> | undefined;
+  /** Opens the history store, or undefined when history is off. */
+  history: (() => HistoryStore) | undefined;
+  /** Memory for jobs that declare none: `auto` (history), a size in bytes, or undefined (live admission). */
+  defaultMemory: number | "auto" | undefined;
   launcher: Launcher;
   memoryPolicy: MemoryPolicy;
   memoryTolerance: number;
@@ -70,10 +83,49 @@ const optionsSchema = z.strictObject({
   handleSignals: z.boolean({ error: "expected true or false" }).optional(),
   measurement: z.enum(["auto", "cgroup-v1", "cgroup-v2", "proc", "ps"]).optional(),
   policy: z
-    .custom<SchedulingPolicy>(
-      (v) => typeof (v as SchedulingPolicy | null)?.select === "function",
-      "expected a SchedulingPolicy",
+    .union(
+      [
+        z.enum(["packing", "fifo-backfill", "first-fit", "strict-fifo"]),
+        z.custom<SchedulingPolicy>((v) => typeof (v as SchedulingPolicy | null)?.select === "function"),
+      ],
+      { error: 'expected "packing", "fifo-backfill", "first-fit", "strict-fifo" or a SchedulingPolicy' },
     )
+    .optional(),
+  resources: z
+    .record(
+      z.string(),
+      z
+        .number({ error: "expected a count" })
+        .min(0, "must be 0 or more")
+        .refine(Number.isFinite, "must be finite"),
+      {
+        error: "expected an object of counts such as { gpu: 2 }",
+      },
+    )
+    .superRefine((resources, ctx) => {
+      for (const name of Object.keys(resources)) {
+        if (!RESOURCE_NAME.test(name)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [name],
+            message: "resource names are words such as gpu or licence",
+          });
+        }
+      }
+    })
+    .optional(),
+  history: z
+    .union(
+      [
+        z.literal(false),
+        z.string().min(1, "the history file path is empty"),
+        z.custom<HistoryStore>((v) => typeof (v as HistoryStore | null)?.estimate === "function"),
+      ],
+      { error: "expected false, a file path or a HistoryStore" },
+    )
+    .optional(),
+  defaultMemory: z
+    .union([z.literal("auto"), memory], { error: 'expected a size such as "1G", or "auto"' })
     .optional(),
   launcher: z
     .custom<Launcher>((v) => typeof (v as Launcher | null)?.launch === "function", "expected a Launcher")
@@ -145,15 +197,20 @@ export function resolveClusterOptions(options: ClusterOptions): ClusterSettings 
   }
   return {
     cpus: cpuAliases[0] ?? detectCpus(),
-    memoryBytes:
-      memoryAliases[0] === undefined ? Math.floor(view.availableBytes * 0.9) : mbToBytes(memoryAliases[0]),
+    memoryBytes,
     floorBytes: o.memoryFloor === undefined ? Math.min(view.totalBytes * 0.05, GB) : mbToBytes(o.memoryFloor),
     progressBar: o.progressBar ?? true,
     killGraceMs: Math.round((o.killGrace ?? 2) * 1000),
     captureLimitBytes: mbToBytes(o.captureLimit ?? 1),
     handleSignals: o.handleSignals ?? true,
     measurement: o.measurement ?? "auto",
-    policy: o.policy ?? fifoBackfill(),
+    createPolicy: policyFactory(o.policy ?? "packing"),
+    resources: o.resources,
+    history: historyOpener(o.history),
+    defaultMemory:
+      o.defaultMemory === undefined || o.defaultMemory === "auto"
+        ? o.defaultMemory
+        : mbToBytes(o.defaultMemory),
     launcher: o.launcher ?? new ChildProcessLauncher(),
     memoryPolicy: o.memoryPolicy ?? "warn",
     memoryTolerance: o.memoryTolerance ?? 1,
@@ -172,5 +229,42 @@ export function resolveClusterOptions(options: ClusterOptions): ClusterSettings 
     retryDelayMs: Math.round((o.retryDelay ?? 1) * 1000),
     chained: o.chained ?? false,
     halt: o.halt,
+  };
+}
+
+/** The policies a cluster may be given by name, besides any `SchedulingPolicy`. */
+export type PolicyName = "packing" | "fifo-backfill" | "first-fit" | "strict-fifo";
+
+function policyFactory(policy: PolicyName | SchedulingPolicy): (capacity: Resources) => IncrementalPolicy {
+  switch (policy) {
+    case "packing":
+      return (capacity) => new PackingPolicy(capacity);
+    case "fifo-backfill":
+      return () => toIncremental(fifoBackfill());
+    case "first-fit":
+      return () => toIncremental(fifoBackfill({ reserve: false }));
+    case "strict-fifo":
+      return () => toIncremental(strictFifo());
+    default:
+      return () => toIncremental(policy);
+  }
+}
+
+/** Opens history once, on first use; a store that cannot be opened turns history off with a warning, never fails the run. */
+function historyOpener(option: false | string | HistoryStore | undefined): (() => HistoryStore) | undefined {
+  if (option === false) return undefined;
+  if (typeof option === "object") return () => option;
+  let store: HistoryStore | undefined;
+  return () => {
+    if (!store) {
+      const path = option ?? defaultHistoryPath();
+      try {
+        store = new JsonlHistoryStore(path);
+      } catch (error) {
+        process.stderr.write(`mpmsub: history off, cannot open ${path}: ${(error as Error).message}\n`);
+        store = { record: () => {}, estimate: () => undefined, close: () => {} };
+      }
+    }
+    return store;
   };
 }

@@ -7,9 +7,10 @@ import { chainedVictims } from "../schedule/chain.js";
 import { type HaltPolicy, haltReason } from "../schedule/halt.js";
 import {
   exceedsCapacity,
+  type IncrementalPolicy,
   type QueuedJob,
   type Resources,
-  type SchedulingPolicy,
+  type RunningAllocation,
   type UnsizedAdmission,
 } from "../schedule/policy.js";
 import type { PressureSettings } from "../schedule/pressure.js";
@@ -25,9 +26,11 @@ import type { PressureEvent, RetryEvent, RunningJob, RunStats } from "./types.js
 /** What a run needs from its cluster. */
 export interface SessionContext {
   queue: JobQueue;
+  /** The cluster's cores, memory and named resources. */
   capacity: Resources;
   floorBytes: number;
-  policy: SchedulingPolicy;
+  /** The policy for this run; it keeps its own copy of the waiting jobs. */
+  policy: IncrementalPolicy;
   launcher: Launcher;
   backend: MeasurementBackend;
   watchdog: Watchdog | undefined;
@@ -46,6 +49,8 @@ export interface SessionContext {
   started(job: StartedJob, definition: JobDefinition): void;
   /** Called with every final result: it must reach every result list and sink before anything else sees it. */
   ended(result: JobResult, definition: JobDefinition): void;
+  /** Called when an attempt has ended, however it ended, to learn from it (history). */
+  attemptEnded(definition: JobDefinition, outcome: AttemptOutcome): void;
   pressureEvent(event: PressureEvent): void;
   retryEvent(event: RetryEvent): void;
   /** Called after every change a progress display would show. */
@@ -131,7 +136,11 @@ export class RunSession {
       this.#done = resolve;
     });
     context.watchdog?.trackCgroups(context.backend.cgroupDirs);
-    context.queue.onAdd(() => this.#step());
+    for (const definition of context.queue.pending) this.#admit(definition);
+    context.queue.onAdd((added) => {
+      for (const definition of added) this.#admit(definition);
+      this.#step();
+    });
     let sampler: NodeJS.Timeout | undefined;
     const schedule = () => {
       const pressed = this.#pressure?.holding && context.backend.sampleIntervalMs > PRESSED_SAMPLE_MS;
@@ -189,11 +198,14 @@ export class RunSession {
    */
   held(): Resources {
     const held = { cpus: 0, memory: 0 };
+    const free: Record<string, number> = { ...this.context.capacity.resources };
     for (const r of this.#running.values()) {
       held.cpus += r.definition.cpus;
       held.memory += Math.max(r.definition.memoryBytes ?? 0, r.meter.usage().currentBytes);
+      for (const [name, amount] of Object.entries(r.definition.resources ?? {}))
+        free[name] = (free[name] ?? 0) - amount;
     }
-    return held;
+    return { ...held, resources: free };
   }
 
   #step(): void {
@@ -207,41 +219,80 @@ export class RunSession {
     }
   }
 
+  /** A job joins the waiting set: the policy learns of it, unless it can never fit. */
+  #admit(definition: JobDefinition): void {
+    if (this.exclusive || this.#stopped) return;
+    const { context } = this;
+    const reason = exceedsCapacity(
+      { cpus: definition.cpus, memory: definition.memoryBytes, resources: definition.resources },
+      context.capacity,
+    );
+    if (reason) {
+      context.queue.take(definition.id);
+      this.#final(
+        endedWithoutAttempt(definition, "error", reason, this.#attempts.get(definition.id)),
+        definition,
+      );
+      return;
+    }
+    context.policy.add({
+      id: definition.id,
+      seq: definition.seq,
+      cpus: definition.cpus,
+      memory: definition.memoryBytes,
+      priority: definition.priority,
+      resources: definition.resources,
+      runtime: definition.runtimeEstimateMs,
+    });
+  }
+
   #decide(): void {
     if (this.#stopped) return;
     const { context } = this;
-    const pending = context.queue.pending;
-    const leaving = new Set<string>();
-    const queue: QueuedJob[] = [];
-    const rejected: [JobDefinition, string][] = [];
-    for (const d of pending) {
-      const reason = this.exclusive
-        ? undefined
-        : exceedsCapacity({ cpus: d.cpus, memory: d.memoryBytes }, context.capacity);
-      if (reason) rejected.push([d, reason]);
-      else queue.push({ id: d.id, seq: d.seq, cpus: d.cpus, memory: d.memoryBytes });
-    }
     const held = this.held();
-    const free = { cpus: context.capacity.cpus - held.cpus, memory: this.#freeMemory(held) };
+    const free: Resources = {
+      cpus: context.capacity.cpus - held.cpus,
+      memory: this.#freeMemory(held),
+      resources: held.resources,
+    };
     const unsized = this.#unsizedAdmission();
     this.#lastFreeMemory = free.memory;
     this.#lastUnsized = unsized;
 
     let chosen: readonly QueuedJob[] = [];
-    if (this.exclusive) chosen = this.#running.size === 0 && queue[0] ? [queue[0]] : [];
-    else if (queue.length > 0 && !this.#pressure?.holding) {
-      chosen = context.policy.select({ queue, capacity: context.capacity, free, unsized });
+    if (this.exclusive) {
+      const next = this.#running.size === 0 ? context.queue.pending[0] : undefined;
+      chosen = next ? [{ id: next.id, seq: next.seq, cpus: next.cpus, memory: next.memoryBytes }] : [];
+    } else if (context.queue.length > 0 && !this.#pressure?.holding) {
+      const now = Date.now();
+      chosen = context.policy.select({
+        capacity: context.capacity,
+        free,
+        unsized,
+        now,
+        running: this.#allocations(),
+      });
     }
-
-    for (const [d] of rejected) leaving.add(d.id);
-    for (const job of chosen) leaving.add(job.id);
-    if (leaving.size === 0) return;
-    const byId = new Map(pending.map((d) => [d.id, d]));
-    context.queue.remove(leaving);
-    for (const [d, reason] of rejected)
-      this.#final(endedWithoutAttempt(d, "error", reason, this.#attempts.get(d.id)), d);
-    for (const job of chosen) this.#start(byId.get(job.id) as JobDefinition);
+    if (chosen.length === 0) return;
+    for (const job of chosen) {
+      const definition = context.queue.take(job.id);
+      if (definition) this.#start(definition);
+    }
     context.changed();
+  }
+
+  /** Running jobs as the policy sees them: what each holds, and when it is expected to end. */
+  #allocations(): RunningAllocation[] {
+    return [...this.#running.values()].map((r) => ({
+      id: r.definition.id,
+      cpus: r.definition.cpus,
+      memory: Math.max(r.definition.memoryBytes ?? 0, r.meter.usage().currentBytes),
+      resources: r.definition.resources,
+      expectedEnd:
+        r.started && r.definition.runtimeEstimateMs !== undefined
+          ? r.started.startTime + r.definition.runtimeEstimateMs
+          : undefined,
+    }));
   }
 
   #start(definition: JobDefinition): void {
@@ -303,6 +354,7 @@ export class RunSession {
     const attempts = this.#attempts.get(definition.id) ?? [];
     attempts.push(attemptRecord(attempts.length + 1, definition, outcome));
     this.#attempts.set(definition.id, attempts);
+    context.attemptEnded(definition, outcome);
     if (definition.memoryBytes === undefined && outcome.startTime !== null && outcome.usage.peakBytes > 0) {
       this.#unsizedPeak = Math.max(this.#unsizedPeak ?? 0, outcome.usage.peakBytes);
     }
@@ -400,7 +452,10 @@ export class RunSession {
   /** Ends waiting and delayed jobs (those `which` picks) as cancelled. */
   #cancelWaiting(reason: string, which: (id: string) => boolean = () => true): void {
     const waiting = this.context.queue.pending.filter((d) => which(d.id));
-    this.context.queue.remove(new Set(waiting.map((d) => d.id)));
+    for (const d of waiting) {
+      this.context.queue.take(d.id);
+      this.context.policy.remove(d.id);
+    }
     const delayed = [...this.#delayed.values()].filter((d) => which(d.definition.id));
     for (const d of delayed) {
       clearTimeout(d.timer);

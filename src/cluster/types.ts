@@ -1,10 +1,12 @@
 import type { Launcher } from "../execute/launcher.js";
+import type { HistoryStore } from "../history/history-store.js";
 import type { MeasurementChoice } from "../measure/backend.js";
 import type { HaltPolicy } from "../schedule/halt.js";
 import type { SchedulingPolicy } from "../schedule/policy.js";
 import type { MemoryPolicy } from "../spec/job-spec.js";
 import type { MemorySize } from "../spec/memory.js";
 import type { JobResult, JobStatus, MeasurementMethod, StartedJob } from "../spec/result.js";
+import type { PolicyName } from "./options.js";
 
 /** Options of {@link cluster}. Every field is optional; `cluster()` detects what the machine allows. */
 export interface ClusterOptions {
@@ -46,8 +48,22 @@ export interface ClusterOptions {
   halt?: HaltPolicy;
   /** How jobs are measured; `auto` (default) picks a memory cgroup per job where possible, else /proc sampling. */
   measurement?: MeasurementChoice;
-  /** Which waiting job starts next. Default: FIFO with backfill behind a reservation for the oldest job. */
-  policy?: SchedulingPolicy;
+  /**
+   * Which waiting job starts next. Default `"packing"`: largest work first with EASY backfill
+   * behind reservations (see docs/scheduling.md). Also `"fifo-backfill"`, `"first-fit"` (the
+   * Python mpmsub's), `"strict-fifo"`, or any `SchedulingPolicy`.
+   */
+  policy?: PolicyName | SchedulingPolicy;
+  /** Named resources the cluster has, against which jobs' `resources` are counted: `{ gpu: 2, licence: 4 }`. */
+  resources?: Readonly<Record<string, number>>;
+  /**
+   * Where finished jobs are recorded, so that `m: "auto"` and the packer's runtime estimates
+   * learn from earlier runs: a JSON Lines file path, a `HistoryStore`, or `false` for none.
+   * Default: `$XDG_CACHE_HOME/mpmsub/history.jsonl` (`~/.cache`, or `~/Library/Caches` on macOS).
+   */
+  history?: false | string | HistoryStore;
+  /** Memory for jobs that declare none: a size, or `"auto"` (from history, else live admission). Default: live admission. */
+  defaultMemory?: MemorySize | "auto";
   /** How processes are started. Default: Node's child_process. */
   launcher?: Launcher;
 }

@@ -253,7 +253,9 @@ export class PackingPolicy implements IncrementalPolicy {
       profile,
       budget: state.unsized.budget,
       unsizedCharge: state.unsized.estimate ?? Number.POSITIVE_INFINITY,
-      unsizedMemory: state.unsized.estimate ?? 0,
+      // Held at its estimate, but never at more than the live budget that admits it: a job the
+      // budget lets in must not wait forever for memory the estimate alone asks for.
+      unsizedMemory: Math.min(state.unsized.estimate ?? 0, Math.max(state.unsized.budget, 0)),
       started: [],
       reservations: 0,
     };

@@ -23,12 +23,13 @@ export interface JobSpec {
   cpus?: number;
   cpu?: number;
   /**
-   * Memory the job needs: MB as a number, or a size such as `"512M"`, `"1.5G"`. Without it the
-   * job is admitted only while the machine has memory to spare, and counted by what it uses.
-   * Alias: `memory`.
+   * Memory the job needs: MB as a number, or a size such as `"512M"`, `"1.5G"`; or `"auto"`, what
+   * earlier runs of the same job used (from history, with headroom). Without it, or with `"auto"`
+   * and no history, the job is admitted only while the machine has memory to spare, and counted
+   * by what it uses. Alias: `memory`.
    */
-  m?: MemorySize;
-  memory?: MemorySize;
+  m?: MemorySize | "auto";
+  memory?: MemorySize | "auto";
   /** A unique id; default `job_0001`, `job_0002`, ... */
   id?: string;
   /** Working directory. */
@@ -56,6 +57,12 @@ export interface JobSpec {
   retryOn?: readonly RetryReason[];
   /** Restart the job when it times out (PyExPool's rsrtonto): adds `"timeout"` to `retryOn`, with `retries` 1 unless given. */
   restartOnTimeout?: boolean;
+  /** Higher runs first (default 0). */
+  priority?: number;
+  /** Named resources the job holds while it runs, counted against the cluster's `resources`: `{ gpu: 1, licence: 1 }`. */
+  resources?: Readonly<Record<string, number>>;
+  /** Jobs of one group share their history (estimates of memory and runtime); default: the job's normalised command. */
+  group?: string;
   /** A class of related jobs; with the cluster's `chained: true`, one that fails by timeout or memory cancels those of its category at least as large. */
   category?: string;
   /** Relative size of the job within its category (e.g. its input size); used with `category`. */
@@ -80,7 +87,8 @@ const argvSchema = z
 
 // parseMemory judges every input itself, so that NaN, booleans and bad strings all get the
 // same message naming the value.
-const memorySchema = z.unknown().transform((value, ctx) => {
+const memorySchema = z.unknown().transform((value, ctx): number | "auto" => {
+  if (typeof value === "string" && value.trim().toLowerCase() === "auto") return "auto";
   try {
     return parseMemory(value as MemorySize);
   } catch (error) {
@@ -94,6 +102,13 @@ const cpusSchema = z
   .int("expected a whole number of CPU cores")
   .min(1, "must be at least 1");
 
+/**
+ * Where a job's memory request comes from: it declared it, history estimated it (`m: "auto"`),
+ * the cluster's default gave it, or nothing did and it is admitted on live memory. `auto` is a
+ * request not yet looked up.
+ */
+export type MemorySource = "declared" | "history" | "default" | "live" | "auto";
+
 /** How a job's memory beyond what it declared is treated. */
 export type MemoryPolicy = "kill" | "warn" | "none";
 /** Failures that `retryOn` may name. */
@@ -102,6 +117,9 @@ export type RetryReason = "oom" | "timeout" | "failed";
 export const memoryPolicySchema = z.enum(["kill", "warn", "none"], {
   error: 'expected "kill", "warn" or "none"',
 });
+
+/** Names of resources beyond cores and memory: a word, as in `gpu` or `licence.matlab`. */
+export const RESOURCE_NAME = /^[A-Za-z_][\w.-]*$/;
 
 const functionSchema = z.custom<(arg: never) => void>((v) => typeof v === "function", "expected a function");
 
@@ -161,6 +179,31 @@ const specSchema = z.strictObject({
     })
     .optional(),
   restartOnTimeout: z.boolean({ error: "expected true or false" }).optional(),
+  priority: z.number({ error: "expected a number" }).refine(Number.isFinite, "must be finite").optional(),
+  resources: z
+    .record(
+      z.string(),
+      z
+        .number({ error: "expected a count" })
+        .min(0, "must be 0 or more")
+        .refine(Number.isFinite, "must be finite"),
+      {
+        error: "expected an object of counts such as { gpu: 1 }",
+      },
+    )
+    .superRefine((resources, ctx) => {
+      for (const name of Object.keys(resources)) {
+        if (!RESOURCE_NAME.test(name)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [name],
+            message: "resource names are words such as gpu or licence",
+          });
+        }
+      }
+    })
+    .optional(),
+  group: nonEmpty("a group").optional(),
   category: nonEmpty("a category").optional(),
   size: z
     .number({ error: "expected a number" })
@@ -187,8 +230,18 @@ export interface JobDefinition {
   /** The command as one line, for display. */
   command: string;
   cpus: number;
-  /** Declared memory in bytes, or undefined when the job declared none. */
+  /** Memory in bytes the job asks for (declared, or estimated from history), or undefined to admit it on live memory. */
   memoryBytes: number | undefined;
+  /** Where `memoryBytes` came from; `auto` until the cluster looks up history. */
+  memorySource: MemorySource;
+  /** Expected runtime in ms from history, or undefined. */
+  runtimeEstimateMs: number | undefined;
+  /** The key the job's runs are recorded under in history, once the cluster has looked it up. */
+  historyKey: string | undefined;
+  /** Higher runs first. */
+  priority: number;
+  resources: Readonly<Record<string, number>> | undefined;
+  group: string | undefined;
   cwd: string | undefined;
   env: Readonly<Record<string, string>> | undefined;
   timeoutMs: number | undefined;
@@ -226,8 +279,8 @@ export function defineJob(
   const s = parsed.data;
 
   const problems: SpecProblem[] = [];
-  const cpus = oneOf(s, ["p", "cpus", "cpu"], problems);
-  const memoryMb = oneOf(s, ["m", "memory"], problems);
+  const cpus = oneOf<"p" | "cpus" | "cpu", number>(s, ["p", "cpus", "cpu"], problems);
+  const memory = oneOf<"m" | "memory", number | "auto">(s, ["m", "memory"], problems);
   const stages = commandStages(s, problems);
   if (problems.length > 0 || !stages) throw new JobSpecError(name, problems);
 
@@ -239,7 +292,13 @@ export function defineJob(
     cmd,
     command: s.shell ? String(s.cmd) : stages.map(formatArgv).join(" | "),
     cpus: cpus ?? 1,
-    memoryBytes: memoryMb === undefined ? undefined : mbToBytes(memoryMb),
+    memoryBytes: typeof memory === "number" ? mbToBytes(memory) : undefined,
+    memorySource: memory === "auto" ? "auto" : memory === undefined ? "live" : "declared",
+    runtimeEstimateMs: undefined,
+    historyKey: undefined,
+    priority: s.priority ?? 0,
+    resources: s.resources,
+    group: s.group,
     cwd: s.cwd,
     env: s.env,
     timeoutMs: s.timeout === undefined ? undefined : Math.round(s.timeout * 1000),
@@ -254,11 +313,11 @@ export function defineJob(
   };
 }
 
-function oneOf<K extends string>(
-  spec: Partial<Record<K, number>>,
+function oneOf<K extends string, V>(
+  spec: Partial<Record<K, V>>,
   keys: readonly K[],
   problems: SpecProblem[],
-): number | undefined {
+): V | undefined {
   const given = keys.filter((k) => spec[k] !== undefined);
   if (given.length > 1) {
     problems.push({ field: given.join(", "), message: `give only one of ${keys.join(", ")}` });

@@ -30,8 +30,8 @@ export class Job {
     return this.#set({ p: cores }, ["cpus", "cpu"]);
   }
 
-  /** Sets the memory the job needs: MB, or a size such as `"4G"`. */
-  memory(size: MemorySize): this {
+  /** Sets the memory the job needs: MB, a size such as `"4G"`, or `"auto"` (from history). */
+  memory(size: MemorySize | "auto"): this {
     return this.#set({ m: size }, ["memory"]);
   }
 

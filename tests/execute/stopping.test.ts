@@ -7,8 +7,8 @@ import { canUseCgroups, livePidsWith, quietCluster, waitUntil } from "../support
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
-/** A distinct sleep duration per test, so that each test finds only its own processes. */
-let nextSleep = 1000;
+/** A distinct sleep duration per test and per run, so that each test finds only its own processes. */
+let nextSleep = 1000 + Math.floor(Math.random() * 8000);
 function sleeper(): string {
   return `${nextSleep++}.25`;
 }

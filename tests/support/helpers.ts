@@ -7,9 +7,12 @@ import { type Cluster, type ClusterOptions, cluster } from "../../src/index.js";
 /** The allocation helper built by global-setup: `alloc MB HOLD_MS [AFTER_MS]`. */
 export const ALLOC = join(import.meta.dirname, "..", ".bin", "alloc");
 
-/** A cluster that prints nothing and leaves this process's signals alone (vitest owns them). */
+/**
+ * A cluster that prints nothing, leaves this process's signals alone (vitest owns them) and
+ * keeps no history, so that no test's estimates depend on the runs before it.
+ */
 export function quietCluster(options: ClusterOptions = {}): Cluster {
-  return cluster({ progressBar: false, handleSignals: false, ...options });
+  return cluster({ progressBar: false, handleSignals: false, history: false, ...options });
 }
 
 /** A fresh temporary directory. */
