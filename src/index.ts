@@ -14,6 +14,8 @@ export type {
   MemoryStatus,
   PressureEvent,
   PressureOptions,
+  ProfileOptions,
+  ResultSink,
   RetryEvent,
   RunningJob,
   RunOptions,

@@ -21,6 +21,7 @@ import type {
   ClusterEvents,
   ClusterOptions,
   MemoryStatus,
+  ProfileOptions,
   RunningJob,
   RunOptions,
   RunStats,
@@ -175,12 +176,17 @@ export class Cluster extends EventEmitter<ClusterEvents> {
    * Runs the waiting jobs one at a time, each alone, measures them, prints a recommended memory
    * request for each (peak x 1.2) and returns their results. Useful before the first real run.
    */
-  async profile(options: RunOptions = {}): Promise<JobResult[]> {
+  async profile(options: ProfileOptions = {}): Promise<JobResult[]> {
+    const print = options.print ?? true;
     const first = this.#results.length;
-    process.stdout.write(`MPMSUB PROFILING: ${this.jobs.length} jobs, one at a time\n`);
-    await this.#execute(true, options, (r) => process.stdout.write(formatProfile([r]).perJob));
+    if (print) process.stdout.write(`MPMSUB PROFILING: ${this.jobs.length} jobs, one at a time\n`);
+    await this.#execute(
+      true,
+      options,
+      print ? (r) => process.stdout.write(formatProfile([r]).perJob) : undefined,
+    );
     const profiled = this.#results.slice(first);
-    process.stdout.write(formatProfile(profiled).recommendation);
+    if (print) process.stdout.write(formatProfile(profiled).recommendation);
     return profiled;
   }
 
@@ -368,6 +374,13 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     (result.success ? this.#completed : this.#failed).push(result);
     this.#endedThisRun++;
     if (!result.success) this.#failedThisRun++;
+    for (const sink of this.#settings.sinks) {
+      try {
+        sink.record(result);
+      } catch (error) {
+        process.stderr.write(`mpmsub: a result sink failed on ${result.id}: ${(error as Error).message}\n`);
+      }
+    }
     this.#emitSafely(result.id, "jobEnd", result);
     if (result.success) this.#callHook(result.id, "onDone", () => definition.hooks.onDone?.(result));
     this.#callHook(result.id, "onFinish", () => definition.hooks.onFinish?.(result));

@@ -22,7 +22,7 @@ import {
   mbToBytes,
   parseMemory,
 } from "../spec/memory.js";
-import type { ClusterOptions } from "./types.js";
+import type { ClusterOptions, ResultSink } from "./types.js";
 
 /** A cluster's settings with every default filled in; memory in bytes, times in ms. */
 export interface ClusterSettings {
@@ -40,6 +40,7 @@ export interface ClusterSettings {
   resources: Readonly<Record<string, number>> | undefined;
   /** Opens the history store, or undefined when history is off. */
   history: (() => HistoryStore) | undefined;
+  sinks: readonly ResultSink[];
   /** Memory for jobs that declare none: `auto` (history), a size in bytes, or undefined (live admission). */
   defaultMemory: number | "auto" | undefined;
   launcher: Launcher;
@@ -127,6 +128,14 @@ const optionsSchema = z.strictObject({
   defaultMemory: z
     .union([z.literal("auto"), memory], { error: 'expected a size such as "1G", or "auto"' })
     .optional(),
+  sinks: z
+    .array(
+      z.custom<ResultSink>(
+        (v) => typeof (v as ResultSink | null)?.record === "function",
+        "expected a ResultSink",
+      ),
+    )
+    .optional(),
   launcher: z
     .custom<Launcher>((v) => typeof (v as Launcher | null)?.launch === "function", "expected a Launcher")
     .optional(),
@@ -212,6 +221,7 @@ export function resolveClusterOptions(options: ClusterOptions): ClusterSettings 
         ? o.defaultMemory
         : mbToBytes(o.defaultMemory),
     launcher: o.launcher ?? new ChildProcessLauncher(),
+    sinks: o.sinks ?? [],
     memoryPolicy: o.memoryPolicy ?? "warn",
     memoryTolerance: o.memoryTolerance ?? 1,
     pressure:

@@ -1,3 +1,4 @@
+import { peakConcurrent } from "../report/peak-concurrent.js";
 import { makespanLowerBound } from "../schedule/lower-bound.js";
 import { exceedsCapacity, type IncrementalPolicy, type Resources } from "../schedule/policy.js";
 import { type SimulatedJob, simulate } from "../schedule/simulator.js";
@@ -105,26 +106,11 @@ export function planJobs(
     resources: capacity.resources ?? {},
     makespan: result.makespan / 1000,
     lowerBound: lowerBound / 1000,
-    peakDeclaredMemory: peakConcurrent(planned),
+    peakDeclaredMemory: peakConcurrent(
+      planned.map((j) => ({ start: j.start, end: j.end, amount: j.memory ?? 0 })),
+    ),
     assumedRuntime: ASSUMED_RUNTIME_MS / 1000,
     jobs: planned,
     unfit,
   };
-}
-
-/** The most declared memory held at once, sweeping over starts and ends. */
-function peakConcurrent(jobs: readonly PlannedJob[]): number {
-  const events = jobs.flatMap((j) => [
-    { at: j.start, delta: j.memory ?? 0 },
-    { at: j.end, delta: -(j.memory ?? 0) },
-  ]);
-  // Ends before starts at the same moment: a job ending frees its memory for one starting then.
-  events.sort((a, b) => a.at - b.at || a.delta - b.delta);
-  let held = 0;
-  let peak = 0;
-  for (const e of events) {
-    held += e.delta;
-    peak = Math.max(peak, held);
-  }
-  return peak;
 }

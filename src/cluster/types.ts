@@ -66,6 +66,17 @@ export interface ClusterOptions {
   defaultMemory?: MemorySize | "auto";
   /** How processes are started. Default: Node's child_process. */
   launcher?: Launcher;
+  /** Where every final result goes, before any `jobEnd` handler sees it (a journal is one). */
+  sinks?: readonly ResultSink[];
+}
+
+/**
+ * Receives every job's final result, synchronously and before the `jobEnd` event: so that what
+ * a run reports is never missing from, say, a journal, even if the process dies right after.
+ * A sink that throws is reported on stderr and the run goes on.
+ */
+export interface ResultSink {
+  record(result: JobResult): void;
 }
 
 /**
@@ -87,6 +98,12 @@ export interface PressureOptions {
 export interface RunOptions {
   /** Aborting stops every running job's process tree and ends waiting jobs as `cancelled`; `run()` still resolves. */
   signal?: AbortSignal;
+}
+
+/** Options of {@link Cluster.profile}. */
+export interface ProfileOptions extends RunOptions {
+  /** Print each job's measurements and the recommendations on stdout (default true). */
+  print?: boolean;
 }
 
 /** A job that is running now, as listed by {@link Cluster.running}. */

@@ -1,6 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { JobResult, PressureEvent, RunStats } from "../../src/index.js";
-import { findOwnCgroups } from "../../src/measure/cgroup/hierarchy.js";
 import { runInCgroup } from "../support/cgroup-host.js";
 import { ALLOC, canUseCgroups } from "../support/helpers.js";
 
