@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { median } from "../../src/history/recent-runs.js";
 import { cluster, type JobSpec, type PolicyName } from "../../src/index.js";
 
 const repetitions = Number(process.argv[2] ?? 3);
@@ -61,7 +62,6 @@ for (let rep = 1; rep <= repetitions; rep++) {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 // The lower bound: the three big jobs can never overlap (each needs more than half the memory);
 // each really runs about 4.6 s (4 s held, plus touching 1.2 GB).
 const lowerBound = Number((3 * 4.6).toFixed(1));

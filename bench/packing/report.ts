@@ -1,9 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { median } from "../../src/history/recent-runs.js";
 import type { CostRow } from "./decision-cost.js";
 import { MEASURED_STARTS, PENDING, REPEATS } from "./decision-cost.js";
 import { SEEDS, type SuiteRow } from "./makespan-suite.js";
 import { CONTENDERS } from "./policies.js";
-import { estimates, median, shorterThanFirstFit, type Target } from "./targets.js";
+import { estimates, shorterThanFirstFit, type Target } from "./targets.js";
 
 export interface RunInfo {
   command: string;

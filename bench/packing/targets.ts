@@ -1,3 +1,4 @@
+import { median } from "../../src/history/recent-runs.js";
 import type { CostRow } from "./decision-cost.js";
 import type { SuiteRow } from "./makespan-suite.js";
 
@@ -61,12 +62,4 @@ export function shorterThanFirstFit(row: SuiteRow): number {
 
 export function estimates(error: number): string {
   return error === 0 ? "exact runtimes" : `runtimes +/-${Math.round(error * 100)}%`;
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }

@@ -5,6 +5,7 @@
 // usage: npx tsx bench/pressure/run.ts [repetitions]
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { median } from "../../src/history/recent-runs.js";
 import { runInCgroup } from "../../tests/support/cgroup-host.js";
 import { ALLOC, canUseCgroups } from "../../tests/support/helpers.js";
 
@@ -50,7 +51,6 @@ for (let rep = 0; rep < repetitions; rep++) {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 const summary = Object.keys(variants).map((variant) => {
   const rows = runs.filter((r) => r.variant === variant) as {
     seconds: number;

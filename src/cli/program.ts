@@ -66,14 +66,7 @@ export function program(): Command {
         "strict-fifo",
       ]),
     )
-    .addOption(
-      new Option("--format <format>", "job file format when it cannot be told").choices([
-        "yaml",
-        "json",
-        "jsonl",
-        "text",
-      ]),
-    )
+    .addOption(formatOption())
     .option("--journal <file>", "journal of finished jobs (default: beside the job file)")
     .option("--no-journal", "keep no journal")
     .option("--resume", "skip the jobs the journal has as finished")
@@ -102,15 +95,8 @@ export function program(): Command {
     .command("profile")
     .description("run the jobs of a file one at a time, measure them, and recommend p and m for each")
     .argument("<file>", "job file")
-    .option("--write", "write the recommended m (peak x 1.2) back into the file")
-    .addOption(
-      new Option("--format <format>", "job file format when it cannot be told").choices([
-        "yaml",
-        "json",
-        "jsonl",
-        "text",
-      ]),
-    )
+    .option("--write", "write the recommended p and m (peak x 1.2) back into the file")
+    .addOption(formatOption())
     .option("--json", "print the measurements as JSON")
     .addHelpText("after", "\nExample:\n  $ mpmsub profile --write jobs.yaml")
     .action(async (file: string, flags, command: Command) => {
@@ -128,6 +114,15 @@ export function program(): Command {
     });
 
   return root;
+}
+
+function formatOption(): Option {
+  return new Option("--format <format>", "job file format when it cannot be told").choices([
+    "yaml",
+    "json",
+    "jsonl",
+    "text",
+  ]);
 }
 
 /** Runs the command line and returns the exit code. */

@@ -14,14 +14,14 @@ import type { IncrementalPolicy, Resources, SchedulingPolicy } from "../schedule
 import type { PressureSettings } from "../schedule/pressure.js";
 import { strictFifo } from "../schedule/strict-fifo.js";
 import { problemsFromIssues, SpecError } from "../spec/errors.js";
-import { type MemoryPolicy, memoryPolicySchema, RESOURCE_NAME } from "../spec/job-spec.js";
 import {
-  formatMemory,
-  type MemorySize,
-  type MemorySizeError,
-  mbToBytes,
-  parseMemory,
-} from "../spec/memory.js";
+  cpusSchema,
+  type MemoryPolicy,
+  memoryPolicySchema,
+  memorySizeSchema,
+  resourcesSchema,
+} from "../spec/job-spec.js";
+import { formatMemory, mbToBytes } from "../spec/memory.js";
 import type { ClusterOptions, ResultSink } from "./types.js";
 
 /** A cluster's settings with every default filled in; memory in bytes, times in ms. */
@@ -56,31 +56,16 @@ export interface ClusterSettings {
 const MB = 1024 ** 2;
 const GB = 1024 ** 3;
 
-const memory = z
-  .union([z.number(), z.string()], { error: 'expected MB as a number or a size such as "16G"' })
-  .transform((value: MemorySize, ctx) => {
-    try {
-      return parseMemory(value);
-    } catch (error) {
-      ctx.issues.push({ code: "custom", input: value, message: (error as MemorySizeError).message });
-      return z.NEVER;
-    }
-  });
-const cpus = z
-  .number({ error: "expected a whole number of CPU cores" })
-  .int("expected a whole number of CPU cores")
-  .min(1, "must be at least 1");
-
 const optionsSchema = z.strictObject({
-  p: cpus.optional(),
-  cpus: cpus.optional(),
-  cpu: cpus.optional(),
-  m: memory.optional(),
-  memory: memory.optional(),
-  memoryFloor: z.union([z.literal(0), memory]).optional(),
+  p: cpusSchema.optional(),
+  cpus: cpusSchema.optional(),
+  cpu: cpusSchema.optional(),
+  m: memorySizeSchema.optional(),
+  memory: memorySizeSchema.optional(),
+  memoryFloor: z.union([z.literal(0), memorySizeSchema]).optional(),
   progressBar: z.boolean({ error: "expected true or false" }).optional(),
   killGrace: z.number({ error: "expected seconds as a number" }).min(0, "must be 0 or more").optional(),
-  captureLimit: memory.optional(),
+  captureLimit: memorySizeSchema.optional(),
   handleSignals: z.boolean({ error: "expected true or false" }).optional(),
   measurement: z.enum(["auto", "cgroup-v1", "cgroup-v2", "proc", "ps"]).optional(),
   policy: z
@@ -92,29 +77,7 @@ const optionsSchema = z.strictObject({
       { error: 'expected "packing", "fifo-backfill", "first-fit", "strict-fifo" or a SchedulingPolicy' },
     )
     .optional(),
-  resources: z
-    .record(
-      z.string(),
-      z
-        .number({ error: "expected a count" })
-        .min(0, "must be 0 or more")
-        .refine(Number.isFinite, "must be finite"),
-      {
-        error: "expected an object of counts such as { gpu: 2 }",
-      },
-    )
-    .superRefine((resources, ctx) => {
-      for (const name of Object.keys(resources)) {
-        if (!RESOURCE_NAME.test(name)) {
-          ctx.addIssue({
-            code: "custom",
-            path: [name],
-            message: "resource names are words such as gpu or licence",
-          });
-        }
-      }
-    })
-    .optional(),
+  resources: resourcesSchema.optional(),
   history: z
     .union(
       [
@@ -126,7 +89,7 @@ const optionsSchema = z.strictObject({
     )
     .optional(),
   defaultMemory: z
-    .union([z.literal("auto"), memory], { error: 'expected a size such as "1G", or "auto"' })
+    .union([z.literal("auto"), memorySizeSchema], { error: 'expected a size such as "1G", or "auto"' })
     .optional(),
   sinks: z
     .array(
@@ -152,7 +115,7 @@ const optionsSchema = z.strictObject({
           hold: z.boolean({ error: "expected true or false" }).optional(),
           suspend: z.boolean({ error: "expected true or false" }).optional(),
           requeue: z.boolean({ error: "expected true or false" }).optional(),
-          margin: memory.optional(),
+          margin: memorySizeSchema.optional(),
         }),
       ],
       { error: "expected false or { hold, suspend, requeue, margin }" },

@@ -1,4 +1,4 @@
-import type { AttemptOutcome } from "../execute/run-attempt.js";
+import { type AttemptOutcome, notStartedOutcome } from "../execute/run-attempt.js";
 import type { JobDefinition } from "../spec/job-spec.js";
 import { bytesToMb } from "../spec/memory.js";
 import type { JobAttempt, JobResult, JobStatus, MeasurementMethod } from "../spec/result.js";
@@ -70,31 +70,12 @@ export function endedWithoutAttempt(
   error: string,
   earlier: JobAttempt[] = [],
 ): ResultWithoutPolicy {
-  const now = Date.now();
-  const attempt: JobAttempt = {
-    attempt: earlier.length + 1,
+  const outcome = notStartedOutcome(status, error);
+  return jobResult(
+    job,
     status,
-    exitCode: null,
-    signal: null,
-    error,
-    memoryUsed: 0,
-    memoryRequested: job.memoryBytes === undefined ? null : bytesToMb(job.memoryBytes),
-    runtime: 0,
-    cpuTime: 0,
-    startTime: null,
-    endTime: now,
-  };
-  const outcome: AttemptOutcome = {
-    status,
-    exitCode: null,
-    signal: null,
-    error,
-    stdout: "",
-    stderr: "",
-    startTime: null,
-    endTime: now,
-    runtimeMs: 0,
-    usage: { currentBytes: 0, peakBytes: 0, cpuMs: 0, oomKills: 0 },
-  };
-  return jobResult(job, status, outcome, [...earlier, attempt], "none");
+    outcome,
+    [...earlier, attemptRecord(earlier.length + 1, job, outcome)],
+    "none",
+  );
 }

@@ -42,6 +42,28 @@ export interface AttemptOutcome {
   usage: JobUsage;
 }
 
+const NO_USAGE: JobUsage = { currentBytes: 0, peakBytes: 0, cpuMs: 0, oomKills: 0 };
+
+/** The outcome of an attempt that never started a process: it could not, or it was not let. */
+export function notStartedOutcome(
+  status: AttemptStatus,
+  error: string,
+  usage: JobUsage = NO_USAGE,
+): AttemptOutcome {
+  return {
+    status,
+    exitCode: null,
+    signal: null,
+    error,
+    stdout: "",
+    stderr: "",
+    startTime: null,
+    endTime: Date.now(),
+    runtimeMs: 0,
+    usage,
+  };
+}
+
 /** Milliseconds the output streams may stay open after the job's processes are gone. */
 const OUTPUT_GRACE_MS = 200;
 /** A job's leftover processes get at most this long between SIGTERM and SIGKILL. */
@@ -184,19 +206,7 @@ export class Attempt {
   }
 
   #notStarted(status: AttemptStatus, error: string): AttemptOutcome {
-    const usage = this.context.meter.finish();
-    return {
-      status,
-      exitCode: null,
-      signal: null,
-      error,
-      stdout: "",
-      stderr: "",
-      startTime: null,
-      endTime: Date.now(),
-      runtimeMs: 0,
-      usage,
-    };
+    return notStartedOutcome(status, error, this.context.meter.finish());
   }
 
   async #sweep(): Promise<void> {

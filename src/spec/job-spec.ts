@@ -87,17 +87,26 @@ const argvSchema = z
 
 // parseMemory judges every input itself, so that NaN, booleans and bad strings all get the
 // same message naming the value.
-const memorySchema = z.unknown().transform((value, ctx): number | "auto" => {
-  if (typeof value === "string" && value.trim().toLowerCase() === "auto") return "auto";
+function toMb(value: unknown, ctx: z.RefinementCtx): number {
   try {
     return parseMemory(value as MemorySize);
   } catch (error) {
     ctx.issues.push({ code: "custom", input: value, message: (error as MemorySizeError).message });
     return z.NEVER;
   }
-});
+}
 
-const cpusSchema = z
+/** A memory size, in MB. */
+export const memorySizeSchema = z.unknown().transform(toMb);
+
+const memorySchema = z
+  .unknown()
+  .transform((value, ctx): number | "auto" =>
+    typeof value === "string" && value.trim().toLowerCase() === "auto" ? "auto" : toMb(value, ctx),
+  );
+
+/** A whole number of CPU cores, at least 1. */
+export const cpusSchema = z
   .number({ error: "expected a whole number of CPU cores" })
   .int("expected a whole number of CPU cores")
   .min(1, "must be at least 1");
@@ -119,7 +128,31 @@ export const memoryPolicySchema = z.enum(["kill", "warn", "none"], {
 });
 
 /** Names of resources beyond cores and memory: a word, as in `gpu` or `licence.matlab`. */
-export const RESOURCE_NAME = /^[A-Za-z_][\w.-]*$/;
+const RESOURCE_NAME = /^[A-Za-z_][\w.-]*$/;
+
+/** Counts of named resources, as jobs ask for them and clusters have them. */
+export const resourcesSchema = z
+  .record(
+    z.string(),
+    z
+      .number({ error: "expected a count" })
+      .min(0, "must be 0 or more")
+      .refine(Number.isFinite, "must be finite"),
+    {
+      error: "expected an object of counts such as { gpu: 1 }",
+    },
+  )
+  .superRefine((resources, ctx) => {
+    for (const name of Object.keys(resources)) {
+      if (!RESOURCE_NAME.test(name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [name],
+          message: "resource names are words such as gpu or licence",
+        });
+      }
+    }
+  });
 
 const functionSchema = z.custom<(arg: never) => void>((v) => typeof v === "function", "expected a function");
 
@@ -180,29 +213,7 @@ const specSchema = z.strictObject({
     .optional(),
   restartOnTimeout: z.boolean({ error: "expected true or false" }).optional(),
   priority: z.number({ error: "expected a number" }).refine(Number.isFinite, "must be finite").optional(),
-  resources: z
-    .record(
-      z.string(),
-      z
-        .number({ error: "expected a count" })
-        .min(0, "must be 0 or more")
-        .refine(Number.isFinite, "must be finite"),
-      {
-        error: "expected an object of counts such as { gpu: 1 }",
-      },
-    )
-    .superRefine((resources, ctx) => {
-      for (const name of Object.keys(resources)) {
-        if (!RESOURCE_NAME.test(name)) {
-          ctx.addIssue({
-            code: "custom",
-            path: [name],
-            message: "resource names are words such as gpu or licence",
-          });
-        }
-      }
-    })
-    .optional(),
+  resources: resourcesSchema.optional(),
   group: nonEmpty("a group").optional(),
   category: nonEmpty("a category").optional(),
   size: z
