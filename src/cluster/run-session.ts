@@ -223,10 +223,16 @@ export class RunSession {
   #admit(definition: JobDefinition): void {
     if (this.exclusive || this.#stopped) return;
     const { context } = this;
-    const reason = exceedsCapacity(
-      { cpus: definition.cpus, memory: definition.memoryBytes, resources: definition.resources },
-      context.capacity,
-    );
+    const demand = { cpus: definition.cpus, memory: definition.memoryBytes, resources: definition.resources };
+    // A cluster may be given more memory than the machine has; admission never hands out more
+    // than the machine has above the floor, so a job asking for more could only wait forever.
+    const machine = context.readMemory().totalBytes - context.floorBytes;
+    const reason =
+      exceedsCapacity(demand, context.capacity) ??
+      exceedsCapacity(demand, { ...context.capacity, memory: machine })?.replace(
+        "the cluster has",
+        "this machine has, above the floor,",
+      );
     if (reason) {
       context.queue.take(definition.id);
       this.#final(

@@ -111,3 +111,18 @@ describe("admission", () => {
     );
   });
 });
+
+describe("a cluster given more memory than the machine has", () => {
+  it("fails at once a job that fits the cluster but not the machine, instead of waiting forever", async () => {
+    const p = quietCluster({ p: 2, m: "100T" });
+    p.jobs.append({ id: "huge", cmd: ["true"], m: "50T" });
+    p.jobs.append({ id: "fine", cmd: ["true"], m: "10M" });
+    await p.run();
+    const byId = Object.fromEntries(p.results.map((r) => [r.id, r]));
+    expect(byId.huge?.status).toBe("error");
+    expect(byId.huge?.error).toMatch(
+      /^needs 51200\.0G of memory but this machine has, above the floor, [\d.]+G, so it can never start$/,
+    );
+    expect(byId.fine?.status).toBe("completed");
+  });
+});
