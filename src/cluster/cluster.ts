@@ -231,21 +231,12 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     const capacity = { cpus: settings.cpus, memory: settings.memoryBytes, resources: settings.resources };
     const session = new RunSession(
       {
+        ...settings,
         queue: this.jobs,
         capacity,
-        floorBytes: settings.floorBytes,
         policy: settings.createPolicy(capacity),
-        launcher: settings.launcher,
         backend,
         watchdog: watchdog(),
-        killGraceMs: settings.killGraceMs,
-        captureLimitBytes: settings.captureLimitBytes,
-        memoryPolicy: settings.memoryPolicy,
-        memoryTolerance: settings.memoryTolerance,
-        pressure: settings.pressure,
-        retryDelayMs: settings.retryDelayMs,
-        chained: settings.chained,
-        halt: settings.halt,
         responses: this.#responses,
         readMemory: () => readMemoryView(),
         pressureEvent: (event) => this.#emitSafely(event.id ?? "cluster", "pressure", event),

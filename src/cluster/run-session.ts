@@ -1,10 +1,10 @@
-import type { LaunchedJob, Launcher } from "../execute/launcher.js";
+import type { LaunchedJob } from "../execute/launcher.js";
 import type { Watchdog } from "../execute/local/watchdog.js";
 import { Attempt, type AttemptOutcome } from "../execute/run-attempt.js";
 import type { JobMeter, MeasurementBackend } from "../measure/meter.js";
 import type { MemoryView } from "../measure/system.js";
 import { chainedVictims } from "../schedule/chain.js";
-import { type HaltPolicy, haltReason } from "../schedule/halt.js";
+import { haltReason } from "../schedule/halt.js";
 import {
   exceedsCapacity,
   type IncrementalPolicy,
@@ -13,35 +13,38 @@ import {
   type RunningAllocation,
   type UnsizedAdmission,
 } from "../schedule/policy.js";
-import type { PressureSettings } from "../schedule/pressure.js";
 import { planRetry } from "../schedule/retry.js";
-import type { JobDefinition, MemoryPolicy } from "../spec/job-spec.js";
+import type { JobDefinition } from "../spec/job-spec.js";
 import { bytesToMb, formatMemory } from "../spec/memory.js";
 import type { JobAttempt, JobResult, JobStatus, StartedJob } from "../spec/result.js";
 import type { JobQueue } from "./job-queue.js";
+import type { ClusterSettings } from "./options.js";
 import { PressureMonitor, type PressureSample } from "./pressure-monitor.js";
 import { attemptRecord, endedWithoutAttempt, jobResult, type ResultWithoutPolicy } from "./results.js";
 import type { PressureEvent, RetryEvent, RunningJob, RunStats } from "./types.js";
 
-/** What a run needs from its cluster. */
-export interface SessionContext {
+/** What a run needs from its cluster: some of its settings, and the ways to report back. */
+export interface SessionContext
+  extends Pick<
+    ClusterSettings,
+    | "floorBytes"
+    | "launcher"
+    | "killGraceMs"
+    | "captureLimitBytes"
+    | "memoryPolicy"
+    | "memoryTolerance"
+    | "pressure"
+    | "retryDelayMs"
+    | "chained"
+    | "halt"
+  > {
   queue: JobQueue;
   /** The cluster's cores, memory and named resources. */
   capacity: Resources;
-  floorBytes: number;
   /** The policy for this run; it keeps its own copy of the waiting jobs. */
   policy: IncrementalPolicy;
-  launcher: Launcher;
   backend: MeasurementBackend;
   watchdog: Watchdog | undefined;
-  killGraceMs: number;
-  captureLimitBytes: number;
-  memoryPolicy: MemoryPolicy;
-  memoryTolerance: number;
-  pressure: PressureSettings | undefined;
-  retryDelayMs: number;
-  chained: boolean;
-  halt: HaltPolicy | undefined;
   /** Counters that outlive the run, for the cluster's stats. */
   responses: RunStats["responses"];
   readMemory(): MemoryView;

@@ -3,7 +3,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs
 import { dirname, resolve } from "node:path";
 import type { ResultSink } from "../cluster/types.js";
 import type { JobSpec } from "../spec/job-spec.js";
-import type { JobAttempt, JobResult, JobStatus, MeasurementMethod } from "../spec/result.js";
+import type { JobResult, JobStatus } from "../spec/result.js";
 
 /**
  * The journal: one JSON line per finished job, appended and written through before anyone else
@@ -33,27 +33,31 @@ export interface JournalEnd {
   interrupted: string | null;
 }
 
+/** What of a job's result a journal keeps: all but its captured output and what its spec says again. */
+const JOB_FIELDS = [
+  "id",
+  "command",
+  "status",
+  "exitCode",
+  "signal",
+  "error",
+  "runtime",
+  "cpuTime",
+  "memoryUsed",
+  "memoryDeclared",
+  "memoryMethod",
+  "startTime",
+  "endTime",
+  "attempts",
+] as const satisfies readonly (keyof JobResult)[];
+
 /** One finished job. */
-export interface JournalJob {
+export type JournalJob = {
   type: "job";
   key: string;
-  id: string;
   /** The spec as it was run (callbacks left out). */
   spec: JournalSpec;
-  command: string;
-  status: JobStatus;
-  exitCode: number | null;
-  signal: string | null;
-  error: string | null;
-  runtime: number;
-  cpuTime: number;
-  memoryUsed: number;
-  memoryDeclared: number | null;
-  memoryMethod: MeasurementMethod;
-  startTime: number | null;
-  endTime: number;
-  attempts: JobAttempt[];
-}
+} & Pick<JobResult, (typeof JOB_FIELDS)[number]>;
 
 /** A job spec without its callbacks: what can be written as JSON. */
 export type JournalSpec = Omit<JobSpec, "onStart" | "onDone" | "onFinish">;
@@ -109,25 +113,8 @@ export class JournalWriter implements ResultSink {
   record(result: JobResult): void {
     const job = this.describe(result.id);
     if (!job) return;
-    this.#write({
-      type: "job",
-      key: job.key,
-      id: result.id,
-      spec: job.spec,
-      command: result.command,
-      status: result.status,
-      exitCode: result.exitCode,
-      signal: result.signal,
-      error: result.error,
-      runtime: result.runtime,
-      cpuTime: result.cpuTime,
-      memoryUsed: result.memoryUsed,
-      memoryDeclared: result.memoryDeclared,
-      memoryMethod: result.memoryMethod,
-      startTime: result.startTime,
-      endTime: result.endTime,
-      attempts: result.attempts,
-    });
+    const kept = Object.fromEntries(JOB_FIELDS.map((field) => [field, result[field]]));
+    this.#write({ type: "job", key: job.key, spec: job.spec, ...kept } as JournalJob);
   }
 
   end(interrupted: string | null): void {

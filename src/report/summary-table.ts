@@ -1,24 +1,25 @@
 import Table from "cli-table3";
 import { formatMemory } from "../spec/memory.js";
-import type { JobStatus, MeasurementMethod } from "../spec/result.js";
+import type { JobResult, JobStatus } from "../spec/result.js";
 import { formatDuration } from "./format.js";
 import { peakConcurrent } from "./peak-concurrent.js";
 
 /** A job as the summary table needs it: a result, or a journal line. */
-export interface SummaryJob {
-  id: string;
-  status: JobStatus;
-  error: string | null;
-  exitCode: number | null;
-  signal: string | null;
-  runtime: number;
-  cpuTime: number;
-  memoryUsed: number;
-  memoryDeclared: number | null;
-  memoryMethod: MeasurementMethod;
-  startTime: number | null;
-  endTime: number;
-}
+export type SummaryJob = Pick<
+  JobResult,
+  | "id"
+  | "status"
+  | "error"
+  | "exitCode"
+  | "signal"
+  | "runtime"
+  | "cpuTime"
+  | "memoryUsed"
+  | "memoryDeclared"
+  | "memoryMethod"
+  | "startTime"
+  | "endTime"
+>;
 
 /** What the summary says about the run as a whole. */
 export interface SummaryRun {
