@@ -1,4 +1,6 @@
 // The function pool's public API; see docs/pool.md.
+
+export type { RunCounts } from "./dispatcher.js";
 export { PoolClosedError, TaskTimeoutError, WorkerExitError } from "./errors.js";
 export type { HandlerArgs, HandlerName, HandlerResult, Handlers } from "./handler-types.js";
 export type { NumericArray } from "./map-job.js";

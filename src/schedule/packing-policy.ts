@@ -150,7 +150,7 @@ function olderThan(a: Entry, b: Entry): boolean {
  * resources alike.
  *
  * Each decision walks the priorities from the highest. Within one, jobs are ranked by
- * {@link packingScore}. A head that is set starts as soon as it fits. Without one, the leading
+ * `packingScore`. A head that is set starts as soon as it fits. Without one, the leading
  * jobs (up to 16, each with at least half the first one's score) are candidates: the first of
  * them that fits starts; if none fits, the one the projection lets start soonest becomes the
  * head, which pairs a big job with another that fits beside it instead of waiting for it to end.
@@ -175,7 +175,7 @@ function olderThan(a: Entry, b: Entry): boolean {
  * budget is positive, each charged its estimate, only one while the estimate is unknown; and
  * they too respect reservations, holding their estimate of memory in the projection.
  *
- * Cost: jobs are kept per priority and shape in {@link RankedSet}s, so a decision costs about
+ * Cost: jobs are kept per priority and shape in `RankedSet`s, so a decision costs about
  * O(log n) per job started or reserved, per shape, plus the running jobs, never a scan of the queue.
  */
 export class PackingPolicy implements IncrementalPolicy {
