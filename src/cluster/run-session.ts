@@ -109,6 +109,8 @@ export class RunSession {
   #lastUnsized: UnsizedAdmission = { budget: 0, estimate: undefined };
   #failed = 0;
   #ended = 0;
+  /** The machine's memory above the floor: the most any one job may ever be given. */
+  #machineBytes = Number.POSITIVE_INFINITY;
 
   /**
    * @param exclusive run one job at a time, each alone, whatever its declared size (profiling).
@@ -139,6 +141,7 @@ export class RunSession {
       this.#done = resolve;
     });
     context.watchdog?.trackCgroups(context.backend.cgroupDirs);
+    this.#machineBytes = context.readMemory().totalBytes - context.floorBytes;
     for (const definition of context.queue.pending) this.#admit(definition);
     context.queue.onAdd((added) => {
       for (const definition of added) this.#admit(definition);
@@ -229,7 +232,7 @@ export class RunSession {
     const demand = { cpus: definition.cpus, memory: definition.memoryBytes, resources: definition.resources };
     // A cluster may be given more memory than the machine has; admission never hands out more
     // than the machine has above the floor, so a job asking for more could only wait forever.
-    const machine = context.readMemory().totalBytes - context.floorBytes;
+    const machine = this.#machineBytes;
     const reason =
       exceedsCapacity(demand, context.capacity) ??
       exceedsCapacity(demand, { ...context.capacity, memory: machine })?.replace(
@@ -259,12 +262,13 @@ export class RunSession {
     if (this.#stopped) return;
     const { context } = this;
     const held = this.held();
+    const view = context.readMemory();
     const free: Resources = {
       cpus: context.capacity.cpus - held.cpus,
-      memory: this.#freeMemory(held),
+      memory: this.#freeMemory(held, view),
       resources: held.resources,
     };
-    const unsized = this.#unsizedAdmission();
+    const unsized = this.#unsizedAdmission(view);
     this.#lastFreeMemory = free.memory;
     this.#lastUnsized = unsized;
 
@@ -495,8 +499,8 @@ export class RunSession {
    * above the floor once running jobs have grown into their declarations. The second keeps a
    * job requeued under pressure from coming back before the machine has room for it.
    */
-  #freeMemory(held: Resources): number {
-    let machine = this.context.readMemory().availableBytes - this.context.floorBytes;
+  #freeMemory(held: Resources, view: MemoryView): number {
+    let machine = view.availableBytes - this.context.floorBytes;
     for (const r of this.#running.values()) {
       machine -= Math.max(0, (r.definition.memoryBytes ?? 0) - r.meter.usage().currentBytes);
     }
@@ -504,7 +508,7 @@ export class RunSession {
   }
 
   /** Live memory above the floor, less what young unsized jobs may still grow into. */
-  #unsizedAdmission(): UnsizedAdmission {
+  #unsizedAdmission(view: MemoryView): UnsizedAdmission {
     const now = Date.now();
     const young: Running[] = [];
     let estimate = this.#unsizedPeak;
@@ -513,7 +517,7 @@ export class RunSession {
       if (r.started === undefined || now - r.started.startTime < UNSIZED_RAMP_MS) young.push(r);
       else estimate = Math.max(estimate ?? 0, r.meter.usage().peakBytes);
     }
-    let budget = this.context.readMemory().availableBytes - this.context.floorBytes;
+    let budget = view.availableBytes - this.context.floorBytes;
     for (const r of young)
       budget -= Math.max(0, (estimate ?? Number.POSITIVE_INFINITY) - r.meter.usage().currentBytes);
     return { budget, estimate };
@@ -526,12 +530,14 @@ export class RunSession {
       for (const r of this.#running.values()) r.meter.sample();
       this.#enforceLimits();
     }
-    this.#respondToPressure();
+    // One reading of memory serves the whole sample.
+    const view = context.readMemory();
+    this.#respondToPressure(view);
     if (context.queue.length === 0 || this.#stopped) return;
     // Decide again only when what the policy sees has moved: memory held by running jobs, or
     // the live memory that admits jobs without a declared size.
-    const free = this.#freeMemory(this.held());
-    const unsized = this.#unsizedAdmission();
+    const free = this.#freeMemory(this.held(), view);
+    const unsized = this.#unsizedAdmission(view);
     const moved = Math.abs(free - this.#lastFreeMemory) > context.capacity.memory * 0.01;
     const admissionChanged =
       unsized.budget > 0 !== this.#lastUnsized.budget > 0 || unsized.estimate !== this.#lastUnsized.estimate;
@@ -553,7 +559,7 @@ export class RunSession {
     }
   }
 
-  #respondToPressure(): void {
+  #respondToPressure(view: MemoryView): void {
     if (!this.#pressure || this.#stopped) return;
     const now = Date.now();
     const jobs = [...this.#running.values()]
@@ -567,7 +573,7 @@ export class RunSession {
         suspended: r.attempt?.suspended ?? false,
         suspendedAt: r.attempt?.suspendedAt,
       }));
-    const { decision, sample, holdChanged } = this.#pressure.evaluate(now, this.context.readMemory(), jobs);
+    const { decision, sample, holdChanged } = this.#pressure.evaluate(now, view, jobs);
     const { responses } = this.context;
     if (holdChanged) this.#pressureEvent(decision.holdStarts ? "hold" : "release", null, sample);
     for (const id of decision.suspend) {

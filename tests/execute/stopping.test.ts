@@ -3,7 +3,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { findOwnCgroups } from "../../src/measure/cgroup/hierarchy.js";
-import { canUseCgroups, livePidsWith, quietCluster, waitUntil } from "../support/helpers.js";
+import { LINUX_METHODS, livePidsWith, quietCluster, waitUntil } from "../support/helpers.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -13,12 +13,7 @@ function sleeper(): string {
   return `${nextSleep++}.25`;
 }
 
-const methods = [
-  ["cgroup-v1", canUseCgroups()],
-  ["proc", process.platform === "linux"],
-] as const;
-
-describe.each(methods)("stopping jobs (%s)", (measurement, available) => {
+describe.each(LINUX_METHODS)("stopping jobs (%s)", (measurement, available) => {
   it.runIf(available)("a timeout kills the whole process tree, grandchildren included", async () => {
     const s = sleeper();
     const p = quietCluster({ p: 1, m: "1G", measurement });
@@ -145,7 +140,7 @@ describe("signals to mpmsub itself", () => {
     },
   );
 
-  it.each(methods)("kill -9 of mpmsub leaves no job running (%s)", async (measurement, available) => {
+  it.each(LINUX_METHODS)("kill -9 of mpmsub leaves no job running (%s)", async (measurement, available) => {
     if (!available) return;
     const s = sleeper();
     const { child, ready } = startSleepers(s, measurement);

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { MeasurementMethod } from "../../src/index.js";
-import { ALLOC, canUseCgroups, quietCluster, tempDir } from "../support/helpers.js";
+import { ALLOC, canUseCgroups, LINUX_METHODS, quietCluster, tempDir } from "../support/helpers.js";
 
 /** Runs one job alone and returns its result. */
 async function measure(
@@ -21,12 +21,7 @@ async function measure(
   return result;
 }
 
-const cases = [
-  ["cgroup-v1", canUseCgroups()],
-  ["proc", process.platform === "linux"],
-] as const;
-
-describe.each(cases)("memory measured by %s", (method, available) => {
+describe.each(LINUX_METHODS)("memory measured by %s", (method, available) => {
   it.runIf(available)("a single 200 MB process reports about 200 MB", async () => {
     const r = await measure({ cmd: [ALLOC, "200", "400"] }, method);
     expect(r.memoryMethod).toBe(method);

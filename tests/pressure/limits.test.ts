@@ -1,13 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { MeasurementMethod } from "../../src/index.js";
-import { ALLOC, canUseCgroups, quietCluster } from "../support/helpers.js";
+import { ALLOC, canUseCgroups, LINUX_METHODS, quietCluster } from "../support/helpers.js";
 
-const methods = [
-  ["cgroup-v1", canUseCgroups()],
-  ["proc", process.platform === "linux"],
-] as const;
-
-describe.each(methods)("memoryPolicy kill (%s)", (measurement: MeasurementMethod, available) => {
+describe.each(LINUX_METHODS)("memoryPolicy kill (%s)", (measurement: MeasurementMethod, available) => {
   it.runIf(available)(
     "ends a job that allocates past its declared memory as oom, while its neighbours finish",
     async () => {

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,15 +46,17 @@ export async function waitUntil(check: () => boolean, timeoutMs: number, stepMs 
   return check();
 }
 
-/** Whether per-job memory cgroups can be created here (root with a writable cgroup v1 memory controller). */
+/** Whether per-job memory cgroups can be created here (root with a cgroup v1 memory controller). */
 export function canUseCgroups(): boolean {
   try {
-    const out = execFileSync(process.execPath, ["-e", "process.stdout.write(String(process.getuid()))"], {
-      encoding: "utf8",
-    });
-    if (out !== "0") return false;
-    return readFileSync("/proc/self/cgroup", "utf8").includes(":memory:");
+    return process.getuid?.() === 0 && readFileSync("/proc/self/cgroup", "utf8").includes(":memory:");
   } catch {
     return false;
   }
 }
+
+/** The Linux measurement methods, each with whether this machine can use it, for `describe.each`. */
+export const LINUX_METHODS = [
+  ["cgroup-v1", canUseCgroups()],
+  ["proc", process.platform === "linux"],
+] as const;
