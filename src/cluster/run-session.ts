@@ -235,10 +235,7 @@ export class RunSession {
     const machine = this.#machineBytes;
     const reason =
       exceedsCapacity(demand, context.capacity) ??
-      exceedsCapacity(demand, { ...context.capacity, memory: machine })?.replace(
-        "the cluster has",
-        "this machine has, above the floor,",
-      );
+      exceedsCapacity(demand, { ...context.capacity, memory: machine }, "this machine has, above the floor,");
     if (reason) {
       context.queue.take(definition.id);
       this.#final(

@@ -116,15 +116,17 @@ export interface Reservation {
 export function exceedsCapacity(
   job: Pick<QueuedJob, "cpus" | "memory" | "resources">,
   capacity: Resources,
+  /** What has the capacity, as the message names it. */
+  holder = "the cluster has",
 ): string | undefined {
   const reasons: string[] = [];
-  if (job.cpus > capacity.cpus) reasons.push(`${job.cpus} CPUs but the cluster has ${capacity.cpus}`);
+  if (job.cpus > capacity.cpus) reasons.push(`${job.cpus} CPUs but ${holder} ${capacity.cpus}`);
   if (job.memory !== undefined && job.memory > capacity.memory) {
-    reasons.push(`${formatBytes(job.memory)} of memory but the cluster has ${formatBytes(capacity.memory)}`);
+    reasons.push(`${formatBytes(job.memory)} of memory but ${holder} ${formatBytes(capacity.memory)}`);
   }
   for (const [name, amount] of Object.entries(job.resources ?? {})) {
     const total = capacity.resources?.[name] ?? 0;
-    if (amount > total) reasons.push(`${amount} ${name} but the cluster has ${total}`);
+    if (amount > total) reasons.push(`${amount} ${name} but ${holder} ${total}`);
   }
   return reasons.length > 0 ? `needs ${reasons.join(" and ")}, so it can never start` : undefined;
 }
